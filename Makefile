@@ -1,0 +1,49 @@
+# Parley — one command to run it, one to test it. Both install what they need first.
+SHELL := /bin/bash
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run test test-unit lint typecheck format bench clean
+
+$(UV):
+	@echo "==> installing uv $(UV_VERSION) into .tools/"
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(BIN)/.synced: $(UV) pyproject.toml uv.lock $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+	@echo "==> installing Python dependencies into .venv/ (uv sync)"
+	$(UV) sync --frozen --python 3.11
+	@touch $@
+
+## install: Python deps, Redis, PostgreSQL and the Kafka broker jars (idempotent)
+install: $(BIN)/.synced
+	$(BIN)/parley-stack install
+
+## run: Kafka, Redis, PostgreSQL and all six services in the foreground; Ctrl-C stops all
+run: install
+	$(BIN)/parley-stack run
+
+## test: the whole suite against a real local Kafka, Redis and PostgreSQL
+test: install
+	$(BIN)/pytest -q
+
+test-unit: $(BIN)/.synced
+	$(BIN)/pytest -q tests/unit
+
+lint: $(BIN)/.synced
+	$(BIN)/ruff check libs services tests
+	$(BIN)/ruff format --check libs services tests
+
+typecheck: $(BIN)/.synced
+	$(BIN)/mypy --strict $(wildcard libs/*/src) $(wildcard services/*/src)
+
+format: $(BIN)/.synced
+	$(BIN)/ruff format libs services tests
+	$(BIN)/ruff check --fix libs services tests
+
+clean:
+	rm -rf .venv .tools .stack

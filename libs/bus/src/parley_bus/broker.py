@@ -1,0 +1,64 @@
+"""The Kafka broker every service builds, and the consumer settings they share."""
+
+from __future__ import annotations
+
+import logging
+from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from faststream.kafka import KafkaBroker, TopicPartition
+from faststream.kafka.subscriber.usecase import DefaultSubscriber
+
+from parley_contracts import TopicSpec
+
+KafkaSubscriber = DefaultSubscriber
+
+# aiokafka waits up to fetch_max_wait_ms for data when a partition is idle; at the
+# default 500 ms a quiet call's first frame can sit in the broker for half a second.
+FETCH_MAX_WAIT_MS = 20
+# Audio frames are tiny and latency-critical; a millisecond of linger batches the burst
+# of frames a synthesised sentence produces without delaying a lone frame noticeably.
+LINGER_MS = 1
+
+
+def build_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
+    return KafkaBroker(
+        bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        linger_ms=LINGER_MS,
+        request_timeout_ms=10_000,
+        # Per-message "received/processed" lines would be 50 lines per second per call.
+        log_level=logging.DEBUG,
+    )
+
+
+def group_subscriber(broker: KafkaBroker, group_id: str, *topics: TopicSpec) -> KafkaSubscriber:
+    """A subscriber in a consumer group (the workers): partitions shared among instances.
+
+    Several topics with equal partition counts are co-partitioned: the range assignor
+    gives one instance the same partition numbers of each, so a call's audio and its
+    lifecycle events (both keyed by session id) reach the same worker.
+    """
+    counts = {t.partitions for t in topics}
+    if len(counts) > 1:
+        raise ValueError(f"co-partitioned topics need equal partition counts, got {counts}")
+    return broker.subscriber(
+        *(t.name for t in topics),
+        group_id=group_id,
+        partition_assignment_strategy=(RangePartitionAssignor,),
+        auto_offset_reset="earliest",
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=1_000,
+    )
+
+
+def slot_subscriber(broker: KafkaBroker, topic: TopicSpec, slot: int) -> KafkaSubscriber:
+    """A subscriber reading one partition by manual assignment (an edge reading its slot).
+
+    It starts at the end: replies queued for a previous holder of the slot are stale.
+    """
+    return broker.subscriber(
+        partitions=[TopicPartition(topic.name, slot)],
+        auto_offset_reset="latest",
+        fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
+    )

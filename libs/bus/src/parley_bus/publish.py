@@ -1,0 +1,58 @@
+"""Publishing events and audio frames with the keys and headers the contracts require."""
+
+from __future__ import annotations
+
+from faststream.kafka import KafkaBroker
+
+from parley_contracts import (
+    Event,
+    InboundAudioHeaders,
+    OutboundAudioHeaders,
+    TopicSpec,
+    encode_event,
+)
+from parley_contracts.topics import AUDIO_IN, AUDIO_OUT
+
+EVENT_CONTENT_TYPE = "application/vnd.parley.event+json"
+AUDIO_CONTENT_TYPE = "audio/x-mulaw"
+
+
+class BusPublisher:
+    """Writes to Kafka following the topic catalogue: every message keyed by session id."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def event(self, topic: TopicSpec, event: Event, partition: int | None = None) -> None:
+        await self._broker.publish(
+            encode_event(event),
+            topic=topic.name,
+            key=event.session_id.encode(),
+            partition=partition,
+            headers={"content-type": EVENT_CONTENT_TYPE, "event-type": str(getattr(event, "type", ""))},
+        )
+
+    async def caller_audio(self, frame: bytes, meta: InboundAudioHeaders) -> None:
+        # Not awaiting the broker's acknowledgement keeps the WebSocket reader moving;
+        # delivery errors surface in the producer's own logs and metrics.
+        headers = meta.to_headers()
+        headers["content-type"] = AUDIO_CONTENT_TYPE
+        await self._broker.publish(
+            frame,
+            topic=AUDIO_IN.name,
+            key=meta.session_id.encode(),
+            headers=headers,
+            no_confirm=True,
+        )
+
+    async def agent_audio(self, frame: bytes, meta: OutboundAudioHeaders, edge_slot: int) -> None:
+        headers = meta.to_headers()
+        headers["content-type"] = AUDIO_CONTENT_TYPE
+        await self._broker.publish(
+            frame,
+            topic=AUDIO_OUT.name,
+            key=meta.session_id.encode(),
+            partition=edge_slot,
+            headers=headers,
+            no_confirm=True,
+        )

@@ -1,0 +1,139 @@
+"""Versioned event contracts for every JSON topic.
+
+Every event carries ``type`` (the discriminator) and ``v`` (the schema version) and is
+serialised with orjson using camelCase field names. Consumers ignore fields they do not
+know, so adding an optional field is a compatible change; anything else bumps ``v``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+SCHEMA_VERSION = 1
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Event(BaseModel):
+    """Fields every event has."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", alias_generator=to_camel, populate_by_name=True
+    )
+
+    v: int = SCHEMA_VERSION
+    session_id: str
+    at: datetime = Field(default_factory=utc_now)
+
+
+class RoutedEvent(Event):
+    """An event that must eventually reach the edge instance holding the call."""
+
+    edge_slot: int = Field(ge=0)
+
+
+# --- parley.call.events -------------------------------------------------------------
+
+
+class CallStarted(RoutedEvent):
+    type: Literal["call.started"] = "call.started"
+    call_sid: str
+    stream_sid: str
+    caller_last4: str = ""
+
+
+class CallEnded(Event):
+    type: Literal["call.ended"] = "call.ended"
+    call_sid: str
+    reason: str
+
+
+class PlaybackMarked(Event):
+    """The caller heard everything up to this mark (Twilio echoed it back)."""
+
+    type: Literal["playback.marked"] = "playback.marked"
+    turn_id: int
+    segment: int
+    last_segment: bool
+
+
+class DtmfPressed(RoutedEvent):
+    type: Literal["dtmf.pressed"] = "dtmf.pressed"
+    digit: str = Field(min_length=1, max_length=1)
+
+
+class SessionClosed(Event):
+    type: Literal["session.closed"] = "session.closed"
+    reason: str
+
+
+CallEvent = Annotated[
+    CallStarted | CallEnded | PlaybackMarked | DtmfPressed | SessionClosed,
+    Field(discriminator="type"),
+]
+
+# --- parley.transcripts -------------------------------------------------------------
+
+
+class SpeechStarted(RoutedEvent):
+    type: Literal["stt.speech_started"] = "stt.speech_started"
+    offset_ms: int
+
+
+class Transcript(RoutedEvent):
+    """A recognition result; a final one is also the end-of-utterance signal."""
+
+    type: Literal["stt.transcript"] = "stt.transcript"
+    text: str
+    confidence: float = Field(ge=0.0, le=1.0)
+    is_final: bool
+    start_ms: int
+    end_ms: int
+    speech_ended_at: datetime | None = None
+
+
+TranscriptEvent = Annotated[SpeechStarted | Transcript, Field(discriminator="type")]
+
+# --- parley.replies -----------------------------------------------------------------
+
+
+class ReplySentence(RoutedEvent):
+    """One sentence of the agent's reply, in speaking order within ``turn_id``."""
+
+    type: Literal["reply.sentence"] = "reply.sentence"
+    turn_id: int = Field(ge=0)
+    index: int = Field(ge=0)
+    text: str
+    is_last: bool
+    hangup_after: bool = False
+    speech_ended_at: datetime | None = None
+
+
+ReplyEvent = ReplySentence
+
+# --- parley.control -----------------------------------------------------------------
+
+
+class ClearPlayback(Event):
+    """Stop playing anything older than ``turn_id`` at once (barge-in)."""
+
+    type: Literal["control.clear"] = "control.clear"
+    turn_id: int
+
+
+class HangUp(Event):
+    type: Literal["control.hangup"] = "control.hangup"
+    reason: str
+
+
+ControlEvent = Annotated[ClearPlayback | HangUp, Field(discriminator="type")]
+
+AnyEvent = CallEvent | TranscriptEvent | ReplyEvent | ControlEvent
+
+E = TypeVar("E", bound=Event)

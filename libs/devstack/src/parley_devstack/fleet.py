@@ -1,0 +1,143 @@
+"""Runs Parley's six services as separate processes, as ``make run`` and the
+end-to-end tests do, and waits until each reports ready."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import orjson
+
+# Start order matters only for the agent, which dialogue connects to at start-up.
+SERVICE_NAMES = ("agent", "janitor", "stt", "tts", "dialogue", "edge")
+DEFAULT_PORTS = {"edge": 8080, "stt": 8081, "dialogue": 8082, "tts": 8083, "janitor": 8084, "agent": 8090}
+
+
+class ServiceStartError(RuntimeError):
+    pass
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log_lines(self) -> list[str]:
+        return self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+
+
+@dataclass
+class ServiceFleet:
+    infra_env: dict[str, str]
+    log_dir: Path
+    ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def service_env(self) -> dict[str, str]:
+        env = {**os.environ, **self.infra_env, **self.extra_env}
+        for name, port in self.ports.items():
+            env[f"PARLEY_{name.upper()}_PORT"] = str(port)
+        env.setdefault("PARLEY_PUBLIC_URL", f"http://127.0.0.1:{self.ports['edge']}")
+        env["PARLEY_AGENT_URL"] = f"http://127.0.0.1:{self.ports['agent']}/mcp"
+        env["PARLEY_JANITOR_MCP_ENDPOINT"] = env["PARLEY_AGENT_URL"]
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def start(self, timeout_s: float = 90.0, progress: bool = True) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.service_env()
+        self._spawn("agent", env)
+        self._wait_ready(["agent"], timeout_s, progress)
+        rest = [n for n in SERVICE_NAMES if n != "agent"]
+        for name in rest:
+            self._spawn(name, env)
+        self._wait_ready(rest, timeout_s, progress)
+
+    def _spawn(self, name: str, env: dict[str, str]) -> None:
+        log_path = self.log_dir / f"{name}.log"
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", f"parley_{name}"],
+                env=env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.processes[name] = ServiceProcess(name, self.ports[name], log_path, process)
+
+    def _wait_ready(self, names: list[str], timeout_s: float, progress: bool) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = set(names)
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                for name in sorted(pending):
+                    service = self.processes[name]
+                    if service.process.poll() is not None:
+                        tail = "\n".join(service.log_lines()[-30:])
+                        raise ServiceStartError(f"{name} exited with {service.process.returncode}:\n{tail}")
+                    path = "/healthz" if name == "agent" else "/readyz"
+                    try:
+                        if client.get(service.url + path).status_code == 200:
+                            pending.discard(name)
+                            if progress:
+                                print(f"  {name:<9} ready on {service.url}", flush=True)
+                    except httpx.HTTPError:
+                        pass
+                if pending and time.monotonic() > deadline:
+                    raise ServiceStartError(f"not ready after {timeout_s:.0f} s: {', '.join(sorted(pending))}")
+                if pending:
+                    time.sleep(0.25)
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        for service in self.processes.values():
+            if service.process.poll() is None:
+                service.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + grace_s
+        for service in self.processes.values():
+            remaining = max(0.1, deadline - time.monotonic())
+            try:
+                service.process.wait(remaining)
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one service (for fault-injection tests)."""
+        os.killpg(self.processes[name].process.pid, signal.SIGKILL)
+        self.processes[name].process.wait()
+
+    def error_lines(self) -> dict[str, list[str]]:
+        """Log lines at ERROR or above, per service."""
+        errors: dict[str, list[str]] = {}
+        for name, service in self.processes.items():
+            bad = []
+            for line in service.log_lines():
+                try:
+                    level = orjson.loads(line).get("level", "")
+                except orjson.JSONDecodeError:
+                    level = "ERROR" if "Traceback" in line else ""
+                if level in ("ERROR", "CRITICAL"):
+                    bad.append(line)
+            if bad:
+                errors[name] = bad
+        return errors
+
+    def __enter__(self) -> ServiceFleet:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()

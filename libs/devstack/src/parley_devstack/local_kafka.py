@@ -1,0 +1,251 @@
+"""A real single-node Apache Kafka broker (KRaft, broker and controller in one JVM)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import shutil
+import socket
+import time
+import uuid
+from pathlib import Path
+
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
+
+from parley_devstack.async_bridge import run_sync
+from parley_devstack.errors import MissingDependencyError, PortInUseError
+from parley_devstack.kafka_jars import KafkaJars, ensure_kafka_jars, resource_path
+from parley_devstack.ports import LOOPBACK, free_ports
+from parley_devstack.process import ManagedProcess, run_step
+
+logger = logging.getLogger(__name__)
+
+# Enough for development traffic; the broker's default heap is a quarter of RAM.
+JVM_OPTIONS = (
+    "-Xms256m",
+    "-Xmx512m",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-Djava.awt.headless=true",
+)
+_PORT_ATTEMPTS = 3
+
+
+def random_cluster_id() -> str:
+    """A Kafka cluster id, as ``kafka-storage random-uuid`` makes it, without a JVM.
+
+    Kafka ids are 16 random bytes in unpadded URL-safe base64; Kafka rejects ids that
+    start with '-' because they look like command-line options.
+    """
+    while True:
+        text = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode("ascii")
+        if not text.startswith("-"):
+            return text
+
+
+def server_properties(broker_port: int, controller_port: int, log_dir: Path) -> str:
+    """``server.properties`` for one node on loopback with a static quorum."""
+    return f"""\
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@{LOOPBACK}:{controller_port}
+listeners=PLAINTEXT://{LOOPBACK}:{broker_port},CONTROLLER://{LOOPBACK}:{controller_port}
+advertised.listeners=PLAINTEXT://{LOOPBACK}:{broker_port}
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs={log_dir}
+num.partitions=1
+# Topics come from the catalogue (create_topics). With auto-creation on, any metadata
+# lookup of a missing topic would silently create it with one partition.
+auto.create.topics.enable=false
+# One node: internal topics must not ask for more replicas, or consumer groups hang.
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=5
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+# Topics come from the catalogue (create_topics). With auto-creation on, any metadata
+# lookup of a missing topic would silently create it with one partition.
+auto.create.topics.enable=false
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+# No 3 s wait before every new consumer group's first rebalance.
+group.initial.rebalance.delay.ms=0
+num.network.threads=2
+background.threads=2
+# The 128 MiB default dedupe buffer lives on the heap; 2 MiB is plenty here.
+log.cleaner.dedupe.buffer.size=2097152
+"""
+
+
+async def _broker_answers_metadata(bootstrap_servers: str) -> bool:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+    try:
+        await admin.start()
+        cluster = await admin.describe_cluster()
+        return bool(cluster.get("brokers"))
+    except (KafkaError, OSError):
+        return False
+    finally:
+        await admin.close()
+
+
+def _port_accepts(port: int) -> bool:
+    try:
+        with socket.create_connection((LOOPBACK, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+class LocalKafka:
+    """Apache Kafka on 127.0.0.1, data and log under ``data_dir``.
+
+    ``start()`` formats a fresh log directory; ``restart()`` keeps ports and data.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        controller_port: int | None = None,
+        jars: KafkaJars | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self._fixed_ports = port is not None or controller_port is not None
+        self._port = port
+        self._controller_port = controller_port
+        self._jars = jars
+        self._process: ManagedProcess | None = None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("LocalKafka has no port until start() has been called")
+        return self._port
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{LOOPBACK}:{self.port}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "kafka.log"
+
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.is_running()
+
+    def start(self, timeout: float = 60.0) -> None:
+        """Format a fresh data directory and start the broker; wait until it serves metadata."""
+        jars = self._jars or ensure_kafka_jars()
+        self._jars = jars
+        java = shutil.which("java")
+        if java is None:
+            raise MissingDependencyError(
+                "java is needed to run Kafka; run `parley-stack install` as root "
+                "or `apt-get install openjdk-17-jre-headless`"
+            )
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            self._choose_ports()
+            started = time.monotonic()
+            self._format(java, jars)
+            try:
+                self._launch(java, jars, timeout)
+            except PortInUseError:
+                if self._fixed_ports or attempt == _PORT_ATTEMPTS:
+                    raise
+                logger.warning("Kafka port %s was taken; retrying on new ports", self._port)
+                self._port = self._controller_port = None
+                continue
+            logger.info(
+                "Kafka %s ready on %s in %.1f s",
+                jars.version,
+                self.bootstrap_servers,
+                time.monotonic() - started,
+            )
+            return
+
+    def restart(self, timeout: float = 60.0) -> None:
+        """Stop the broker and start it again on the same ports with the same data."""
+        if self._jars is None or self._port is None:
+            raise RuntimeError("LocalKafka.restart() needs a previous start()")
+        java = shutil.which("java")
+        if java is None:
+            raise MissingDependencyError("java disappeared from PATH; cannot restart Kafka")
+        self.stop()
+        self._launch(java, self._jars, timeout)
+        logger.info("Kafka restarted on %s", self.bootstrap_servers)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM (a controlled shutdown), then SIGKILL after ``timeout`` seconds."""
+        if self._process is not None:
+            self._process.stop(timeout)
+
+    def _choose_ports(self) -> None:
+        needed = [self._port is None, self._controller_port is None]
+        fresh = iter(free_ports(sum(needed)))
+        if self._port is None:
+            self._port = next(fresh)
+        if self._controller_port is None:
+            self._controller_port = next(fresh)
+
+    def _log_options(self) -> list[str]:
+        return [
+            f"-Dlog4j2.configurationFile={self.data_dir / 'log4j2.properties'}",
+            f"-Dkafka.logs.dir={self.data_dir / 'logs'}",
+        ]
+
+    def _format(self, java: str, jars: KafkaJars) -> None:
+        assert self._port is not None and self._controller_port is not None
+        log_dir = self.data_dir / "data"
+        shutil.rmtree(log_dir, ignore_errors=True)
+        log_dir.mkdir(parents=True)
+        shutil.copyfile(resource_path("log4j2.properties"), self.data_dir / "log4j2.properties")
+        properties = self.data_dir / "server.properties"
+        properties.write_text(
+            server_properties(self._port, self._controller_port, log_dir), encoding="utf-8"
+        )
+        run_step(
+            [
+                java,
+                *self._log_options(),
+                "-cp",
+                jars.classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                "-t",
+                random_cluster_id(),
+                "-c",
+                str(properties),
+                "--ignore-formatted",
+            ],
+            what="formatting the Kafka data directory",
+        )
+
+    def _launch(self, java: str, jars: KafkaJars, timeout: float) -> None:
+        argv = [
+            java,
+            *JVM_OPTIONS,
+            *self._log_options(),
+            "-cp",
+            jars.classpath,
+            "kafka.Kafka",
+            str(self.data_dir / "server.properties"),
+        ]
+        self._process = ManagedProcess("Kafka", argv, self.log_path, cwd=self.data_dir)
+        self._process.start()
+        port, servers = self.port, self.bootstrap_servers
+
+        def ready() -> bool:
+            # A plain connect first keeps the admin client from logging refusals.
+            return _port_accepts(port) and run_sync(lambda: _broker_answers_metadata(servers))
+
+        self._process.wait_ready(ready, timeout=timeout, interval=0.25)

@@ -1,0 +1,110 @@
+"""A real Redis server on loopback with persistence switched off."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import redis
+
+from parley_devstack.errors import MissingDependencyError, PortInUseError
+from parley_devstack.ports import LOOPBACK, free_port
+from parley_devstack.process import ManagedProcess
+
+logger = logging.getLogger(__name__)
+
+_PORT_ATTEMPTS = 3
+
+
+def _answers_ping(port: int) -> bool:
+    client = redis.Redis(host=LOOPBACK, port=port, socket_connect_timeout=0.5, socket_timeout=1)
+    try:
+        return bool(client.ping())
+    except redis.RedisError:
+        return False
+    finally:
+        client.close()
+
+
+class LocalRedis:
+    """``redis-server`` on 127.0.0.1 (random port unless given); nothing written to disk."""
+
+    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self._fixed_port = port is not None
+        self._port = port
+        self._process: ManagedProcess | None = None
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("LocalRedis has no port until start() has been called")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        return f"redis://{LOOPBACK}:{self.port}/0"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "redis.log"
+
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.is_running()
+
+    def start(self, timeout: float = 20.0) -> None:
+        server = shutil.which("redis-server")
+        if server is None:
+            raise MissingDependencyError(
+                "redis-server is not installed; run `parley-stack install` as root "
+                "or `apt-get install redis-server`"
+            )
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            if self._port is None:
+                self._port = free_port()
+            started = time.monotonic()
+            try:
+                self._launch(server, timeout)
+            except PortInUseError:
+                if self._fixed_port or attempt == _PORT_ATTEMPTS:
+                    raise
+                logger.warning("Redis port %s was taken; retrying on a new port", self._port)
+                self._port = None
+                continue
+            logger.info("Redis ready on %s in %.1f s", self.url, time.monotonic() - started)
+            return
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self._process is not None:
+            self._process.stop(timeout)
+
+    def _launch(self, server: str, timeout: float) -> None:
+        argv = [
+            server,
+            "--bind",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            # No RDB snapshots and no AOF: state lives only as long as the process.
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.data_dir),
+            "--daemonize",
+            "no",
+            "--logfile",
+            "",
+        ]
+        self._process = ManagedProcess("Redis", argv, self.log_path, cwd=self.data_dir)
+        self._process.start()
+        port = self.port
+        self._process.wait_ready(lambda: _answers_ping(port), timeout=timeout, interval=0.05)

@@ -1,0 +1,42 @@
+"""A single-process store for tests and one-box runs."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from parley_sessions.errors import SessionNotFoundError
+from parley_sessions.model import Session
+from parley_sessions.store import Mutation, SessionStore
+
+
+class MemorySessionStore(SessionStore):
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._lock = asyncio.Lock()
+
+    async def create(self, session: Session) -> Session:
+        async with self._lock:
+            self._sessions[session.id] = session
+        return session
+
+    async def get(self, session_id: str) -> Session | None:
+        return self._sessions.get(session_id)
+
+    async def update(self, session_id: str, mutate: Mutation) -> Session:
+        async with self._lock:
+            current = self._sessions.get(session_id)
+            if current is None:
+                raise SessionNotFoundError(session_id)
+            updated = mutate(current)
+            self._sessions[session_id] = updated
+            return updated
+
+    async def expired_ids(self, now: datetime, limit: int = 100) -> list[str]:
+        due = [
+            s.id for s in self._sessions.values() if s.status == "active" and s.expires_at() <= now
+        ]
+        return due[:limit]
+
+    async def ping(self) -> None:
+        return None

@@ -1,0 +1,60 @@
+"""The session record: one per call, JSON field names in camelCase, times in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+from uuid import UUID, uuid4
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+DEFAULT_TTL_S = 3600
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class _CamelModel(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
+
+
+class ToolCall(_CamelModel):
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+
+
+class Turn(_CamelModel):
+    """One exchange: what the caller said and what the agent answered."""
+
+    turn_id: int
+    user_utterance: str
+    agent_response: str
+    timestamp: datetime = Field(default_factory=_now)
+    latency_ms: float | None = None
+    tool_calls: list[ToolCall] | None = None
+
+
+class Session(_CamelModel):
+    session_id: UUID = Field(default_factory=uuid4)
+    call_sid: str
+    mcp_endpoint: str = ""
+    stt_provider: str = "local"
+    tts_provider: str = "local"
+    turns: list[Turn] = Field(default_factory=list)
+    created_at: datetime = Field(default_factory=_now)
+    last_activity_at: datetime = Field(default_factory=_now)
+    ttl: int = Field(default=DEFAULT_TTL_S, gt=0, description="idle seconds before expiry")
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    status: Literal["active", "closed"] = "active"
+
+    @property
+    def id(self) -> str:
+        return str(self.session_id)
+
+    def expires_at(self) -> datetime:
+        return datetime.fromtimestamp(self.last_activity_at.timestamp() + self.ttl, UTC)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)

@@ -1,0 +1,102 @@
+"""Redis-backed sessions: one JSON value per session plus a sorted set of expiry times.
+
+The sorted set lets the janitor find idle sessions and close them with an event before
+Redis's own key expiry (kept as a safety net) removes the record.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
+
+from parley_sessions.errors import (
+    SessionConflictError,
+    SessionNotFoundError,
+    SessionStoreUnavailableError,
+)
+from parley_sessions.model import Session
+from parley_sessions.store import Mutation, SessionStore
+
+KEY_PREFIX = "parley:session:"
+EXPIRY_INDEX = "parley:sessions:expiry"
+# How long a record outlives its expiry time or its close, for inspection after a call.
+RETENTION_S = 3600
+MAX_UPDATE_ATTEMPTS = 20
+
+
+def _key(session_id: str) -> str:
+    return KEY_PREFIX + session_id
+
+
+class RedisSessionStore(SessionStore):
+    def __init__(self, url: str) -> None:
+        self._redis: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+
+    async def _write(self, pipe: Redis, session: Session) -> None:
+        key = _key(session.id)
+        payload = orjson.dumps(session.to_json_dict())
+        if session.status == "active":
+            pipe.set(key, payload, ex=session.ttl + RETENTION_S)
+            pipe.zadd(EXPIRY_INDEX, {session.id: session.expires_at().timestamp()})
+        else:
+            pipe.set(key, payload, ex=RETENTION_S)
+            pipe.zrem(EXPIRY_INDEX, session.id)
+
+    async def create(self, session: Session) -> Session:
+        try:
+            async with self._redis.pipeline(transaction=True) as pipe:
+                await self._write(pipe, session)
+                await pipe.execute()
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise SessionStoreUnavailableError(f"redis unreachable: {exc}") from exc
+        return session
+
+    async def get(self, session_id: str) -> Session | None:
+        try:
+            raw = await self._redis.get(_key(session_id))
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise SessionStoreUnavailableError(f"redis unreachable: {exc}") from exc
+        return None if raw is None else Session.model_validate(orjson.loads(raw))
+
+    async def update(self, session_id: str, mutate: Mutation) -> Session:
+        key = _key(session_id)
+        try:
+            for _ in range(MAX_UPDATE_ATTEMPTS):
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    try:
+                        await pipe.watch(key)
+                        raw = await pipe.get(key)
+                        if raw is None:
+                            raise SessionNotFoundError(session_id)
+                        updated = mutate(Session.model_validate(orjson.loads(raw)))
+                        pipe.multi()  # type: ignore[no-untyped-call]
+                        await self._write(pipe, updated)
+                        await pipe.execute()
+                        return updated
+                    except WatchError:
+                        continue
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise SessionStoreUnavailableError(f"redis unreachable: {exc}") from exc
+        raise SessionConflictError(
+            f"session {session_id} changed under {MAX_UPDATE_ATTEMPTS} concurrent updates in a row"
+        )
+
+    async def expired_ids(self, now: datetime, limit: int = 100) -> list[str]:
+        ids = await self._redis.zrangebyscore(
+            EXPIRY_INDEX, "-inf", now.timestamp(), start=0, num=limit
+        )
+        return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
+
+    async def ping(self) -> None:
+        try:
+            await self._redis.ping()
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise SessionStoreUnavailableError(f"redis unreachable: {exc}") from exc
+
+    async def close_store(self) -> None:
+        await self._redis.aclose()

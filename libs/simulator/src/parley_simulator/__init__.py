@@ -1,0 +1,15 @@
+"""A Twilio stand-in for developers and tests: places calls against the edge."""
+
+from parley_simulator.call import CallerTurn, CallOptions, CallReport, TurnReport, place_call
+from parley_simulator.caller_audio import CallerVoice
+from parley_simulator.webhook import CallRejectedError
+
+__all__ = [
+    "CallOptions",
+    "CallRejectedError",
+    "CallReport",
+    "CallerTurn",
+    "CallerVoice",
+    "TurnReport",
+    "place_call",
+]

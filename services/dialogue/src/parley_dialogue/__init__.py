@@ -1,0 +1,1 @@
+"""Parley dialogue worker: utterances to replies through an MCP agent."""

@@ -1,0 +1,1 @@
+"""Parley edge: terminates Twilio webhooks and Media Streams, bridges them to Kafka."""

@@ -1,0 +1,12 @@
+from parley_edge.app import create_app
+from parley_edge.settings import EdgeSettings
+from parley_runtime import serve
+
+
+def main() -> None:
+    settings = EdgeSettings()
+    serve("edge", settings, lambda: create_app(settings))
+
+
+if __name__ == "__main__":
+    main()

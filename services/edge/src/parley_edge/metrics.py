@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+CALLS_ACTIVE = Gauge("twilio_calls_active", "Media streams open on this edge")
+MEDIA_CHUNKS = Counter("twilio_media_chunks_total", "Media frames handled", ["direction"])
+MALFORMED_MESSAGES = Counter(
+    "twilio_malformed_messages_total", "Inbound Media Streams messages skipped", ["kind"]
+)
+WEBHOOKS = Counter("twilio_webhooks_total", "Twilio webhooks answered", ["route", "outcome"])
+CALLS_ENDED = Counter("twilio_calls_ended_total", "Calls ended, by reason", ["reason"])
+STALE_AGENT_FRAMES = Counter(
+    "edge_stale_agent_frames_total", "Agent frames dropped because their turn was superseded"
+)
+UNROUTABLE_MESSAGES = Counter(
+    "edge_unroutable_messages_total", "Outbound messages for calls not on this edge", ["topic"]
+)
+FIRST_FRAME_LATENCY = Histogram(
+    "voice_edge_first_frame_ms",
+    "End of caller speech to the reply's first frame sent to Twilio",
+    buckets=(100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600, 2400, 5000),
+)

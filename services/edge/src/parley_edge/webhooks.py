@@ -1,0 +1,76 @@
+"""Twilio's HTTP webhooks: the voice webhook (answer with TwiML) and status callbacks."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from fastapi import APIRouter, HTTPException, Request, Response
+
+from parley_bus import BusPublisher
+from parley_contracts import CALL_EVENTS, CallEnded
+from parley_edge import metrics
+from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.twiml import connect_twiml, fallback_twiml
+from parley_sessions import CallIndex
+
+log = logging.getLogger(__name__)
+
+TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+FALLBACK_MESSAGE = "Sorry, we cannot take your call right now. Please try again later."
+
+
+def _xml(body: str) -> Response:
+    return Response(content=body, media_type="application/xml")
+
+
+def webhook_router(
+    verifier: TwilioSignatureVerifier,
+    call_index: CallIndex,
+    publisher: BusPublisher,
+    public_url: str,
+) -> APIRouter:
+    router = APIRouter(prefix="/twilio")
+
+    async def verified_form(request: Request, route: str) -> dict[str, str]:
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        signature = request.headers.get("X-Twilio-Signature")
+        if not verifier.is_valid(request.url.path, request.url.query, form, signature):
+            metrics.WEBHOOKS.labels(route=route, outcome="bad_signature").inc()
+            log.warning("rejected webhook with a bad signature", extra={"event": "twilio.bad_signature", "route": route})
+            raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
+        return form
+
+    @router.post("/voice")
+    async def voice(request: Request) -> Response:
+        form = await verified_form(request, "voice")
+        call_sid = form.get("CallSid", "")
+        if not call_sid:
+            metrics.WEBHOOKS.labels(route="voice", outcome="invalid").inc()
+            raise HTTPException(status_code=400, detail="CallSid is required")
+        session_id = str(uuid.uuid4())
+        try:
+            await call_index.remember(call_sid, session_id)
+        except Exception:
+            log.exception("session index unavailable; refusing the call", extra={"event": "twilio.fallback"})
+            metrics.WEBHOOKS.labels(route="voice", outcome="fallback").inc()
+            return _xml(fallback_twiml(FALLBACK_MESSAGE))
+        metrics.WEBHOOKS.labels(route="voice", outcome="connected").inc()
+        log.info("answering call", extra={"event": "twilio.voice", "session": session_id})
+        return _xml(connect_twiml(public_url, {"sessionId": session_id}))
+
+    @router.post("/status")
+    async def status(request: Request) -> Response:
+        form = await verified_form(request, "status")
+        call_status = form.get("CallStatus", "")
+        call_sid = form.get("CallSid", "")
+        metrics.WEBHOOKS.labels(route="status", outcome=call_status or "unknown").inc()
+        if call_status in TERMINAL_STATUSES and call_sid:
+            session_id = await call_index.lookup(call_sid)
+            if session_id is not None:
+                await publisher.event(
+                    CALL_EVENTS, CallEnded(session_id=session_id, call_sid=call_sid, reason=call_status)
+                )
+        return Response(status_code=204)
+
+    return router

@@ -1,0 +1,1 @@
+"""Parley janitor: session lifecycle, expiry and the session API."""

@@ -1,0 +1,12 @@
+from parley_janitor.app import create_app
+from parley_janitor.settings import JanitorSettings
+from parley_runtime import serve
+
+
+def main() -> None:
+    settings = JanitorSettings()
+    serve("janitor", settings, lambda: create_app(settings))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Parley stt worker: caller audio to transcripts."""

@@ -1,0 +1,60 @@
+"""The stt worker: caller audio in, transcripts out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from faststream.kafka import KafkaMessage
+
+from parley_bus import (
+    BusPublisher,
+    build_broker,
+    decode_or_skip,
+    group_subscriber,
+    kafka_readiness,
+)
+from parley_contracts import AUDIO_IN, CALL_EVENTS, call_event_decoder
+from parley_runtime import Readiness, build_service_app
+from parley_speech import EndpointingConfig, PocketsphinxRecognizerFactory
+from parley_stt.settings import SttSettings
+from parley_stt.worker import SpeechToTextWorker
+
+
+def create_app(settings: SttSettings | None = None) -> FastAPI:
+    settings = settings or SttSettings()
+    broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-stt")
+    factory = PocketsphinxRecognizerFactory(
+        EndpointingConfig(
+            min_speech_ms=settings.min_speech_ms,
+            silence_ms=settings.silence_ms,
+            interim_interval_ms=settings.interim_interval_ms,
+        )
+    )
+    worker = SpeechToTextWorker(factory, BusPublisher(broker))
+    # Audio and lifecycle share one co-partitioned subscription: a call's hang-up
+    # reaches the same worker that holds its recogniser.
+    subscriber = group_subscriber(broker, settings.consumer_group, AUDIO_IN, CALL_EVENTS)
+
+    @subscriber
+    async def on_message(body: bytes, message: KafkaMessage) -> None:
+        topic = getattr(message.raw_message, "topic", "")
+        if topic == AUDIO_IN.name:
+            await worker.on_audio(body, message.headers)
+            return
+        await worker.on_call_event(decode_or_skip(call_event_decoder, message))
+
+    readiness = Readiness()
+    readiness.add("kafka", kafka_readiness(broker, [subscriber]))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await broker.start()
+        try:
+            yield
+        finally:
+            await broker.stop()
+            worker.shutdown()
+
+    return build_service_app("stt", readiness, lifespan)

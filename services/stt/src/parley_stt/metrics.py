@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+ACTIVE_RECOGNIZERS = Gauge("stt_active_recognizers", "Calls with a live recogniser on this worker")
+FRAMES = Counter("stt_frames_total", "Caller frames consumed")
+LATE_FRAMES = Counter("stt_late_frames_total", "Frames for calls that already ended")
+TRANSCRIPTS = Counter("stt_transcripts_total", "Transcripts emitted", ["kind"])
+FRAME_DELAY = Histogram(
+    "stt_inbound_frame_delay_ms",
+    "Edge receive to stt consume, per frame",
+    buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000),
+)
+STT_LATENCY = Histogram(
+    "voice_stt_latency_ms",
+    "End of speech (edge receive of the last speech frame) to final transcript published",
+    buckets=(50, 100, 200, 300, 500, 700, 1000, 1500, 2000, 5000),
+)

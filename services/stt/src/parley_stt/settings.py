@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from parley_runtime import ServiceSettings
+
+
+class SttSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_STT_", env_file=".env", extra="ignore")
+
+    port: int = 8081
+    consumer_group: str = "parley-stt"
+    min_speech_ms: int = Field(default=200, ge=0, description="Shorter sounds are not speech.")
+    silence_ms: int = Field(default=500, ge=100, description="Trailing silence that ends an utterance.")
+    interim_interval_ms: int = Field(default=500, ge=100)

@@ -1,0 +1,1 @@
+"""Parley tts worker: reply text to agent audio."""

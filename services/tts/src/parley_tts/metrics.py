@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+FIRST_BYTE = Histogram(
+    "voice_tts_first_byte_ms",
+    "Sentence received to its first audio frame published",
+    buckets=(20, 50, 100, 150, 200, 300, 500, 800, 1200, 2000),
+)
+SENTENCES = Counter("tts_sentences_total", "Sentences synthesised")
+FRAMES = Counter("tts_frames_total", "Agent audio frames published")

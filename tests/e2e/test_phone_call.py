@@ -1,0 +1,107 @@
+"""A real phone call through every service as its own process, on real Kafka and Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+import jiwer
+import pytest
+
+from parley_audio.framing import split_frames
+from parley_audio.levels import is_speech_like
+from parley_devstack.fleet import ServiceFleet
+from parley_simulator import CallerTurn, CallerVoice, CallOptions, CallReport, place_call
+from parley_speech import FinalTranscript, PocketsphinxRecognizerFactory
+
+pytestmark = pytest.mark.e2e
+
+SCRIPT = ["I would like to book an appointment", "tomorrow at two"]
+# Words the demo receptionist's reply to each line must contain, as pocketsphinx hears them.
+REPLY_KEYWORDS = [{"appointment", "book", "day", "time"}, {"tomorrow", "two", "booked"}]
+
+
+def transcribe(mulaw: bytes) -> str:
+    """What an independent listener (pocketsphinx) hears in the agent's audio."""
+    recognizer = PocketsphinxRecognizerFactory().create()
+    words: list[str] = []
+    for frame in split_frames(mulaw + b"\xff" * 16000):
+        words += [e.text for e in recognizer.feed(frame) if isinstance(e, FinalTranscript)]
+    words += [e.text for e in recognizer.finish() if isinstance(e, FinalTranscript)]
+    recognizer.close()
+    return " ".join(words).lower()
+
+
+def options(fleet: ServiceFleet, lines: list[str]) -> CallOptions:
+    voice = CallerVoice()
+    return CallOptions(
+        turns=[CallerTurn(script=line, frames=voice.say(line)) for line in lines],
+        edge_url=fleet.processes["edge"].url,
+        janitor_url=fleet.processes["janitor"].url,
+        auth_token=fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token"),
+    )
+
+
+@pytest.fixture(scope="module")
+async def two_turn_call(fleet: ServiceFleet) -> CallReport:
+    return await place_call(options(fleet, SCRIPT))
+
+
+def test_caller_words_are_transcribed(two_turn_call: CallReport) -> None:
+    heard = [t.transcript or "" for t in two_turn_call.turns]
+    error = jiwer.wer(" ".join(SCRIPT).lower(), " ".join(heard).lower())
+    assert error <= 0.35, f"word error rate {error:.2f}: heard {heard}"
+
+
+def test_agent_replies_are_speech_with_the_expected_words(two_turn_call: CallReport) -> None:
+    assert is_speech_like(two_turn_call.greeting_audio), "the agent should greet the caller"
+    for turn, keywords in zip(two_turn_call.turns, REPLY_KEYWORDS, strict=True):
+        frames = split_frames(turn.reply_audio)
+        speech_frames = sum(is_speech_like(f) for f in frames)
+        assert speech_frames > 25, f"reply to {turn.script!r} has {speech_frames} speech frames"
+        heard = transcribe(turn.reply_audio)
+        assert keywords & set(heard.split()), f"reply to {turn.script!r} heard as {heard!r}"
+        assert turn.latency_ms is not None and turn.latency_ms > 0
+
+
+def test_turns_are_recorded_in_order_and_session_closed(two_turn_call: CallReport) -> None:
+    session = two_turn_call.session
+    assert session is not None
+    assert session["status"] == "closed"
+    assert session["callSid"] == two_turn_call.call_sid
+    turns = session["turns"]
+    assert [t["turnId"] for t in turns] == [1, 2]
+    for recorded, turn in zip(turns, two_turn_call.turns, strict=True):
+        assert recorded["userUtterance"] == turn.transcript
+        assert recorded["agentResponse"]
+    latencies = [t.latency_ms for t in two_turn_call.turns if t.latency_ms is not None]
+    print(f"\nend of speech -> first agent audio: {[round(x) for x in latencies]} ms, "
+          f"median {statistics.median(latencies):.0f} ms")
+
+
+async def test_agent_hangs_up_after_goodbye(fleet: ServiceFleet) -> None:
+    report = await place_call(options(fleet, ["thank you goodbye"]))
+    assert report.ended_by == "agent"
+    assert report.session is not None and report.session["status"] == "closed"
+    assert report.session["metadata"]["closeReason"] in {"agent_hangup", "completed"}
+
+
+def test_call_command_reports_the_turn_as_json(fleet: ServiceFleet) -> None:
+    env = {**os.environ, "TWILIO_AUTH_TOKEN": fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token")}
+    result = subprocess.run(
+        [sys.executable, "-m", "parley_simulator.cli", "call", "--say", "what time do you open on monday",
+         "--json", "--edge-url", fleet.processes["edge"].url, "--janitor-url", fleet.processes["janitor"].url],
+        capture_output=True, text=True, timeout=120, env=env, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    (turn,) = report["turns"]
+    assert turn["latencyMs"] > 0
+    assert "monday" in (turn["reply"] or "").lower() or "open" in (turn["reply"] or "").lower()
+
+
+def test_no_service_logged_an_error(fleet: ServiceFleet, two_turn_call: CallReport) -> None:
+    assert fleet.error_lines() == {}

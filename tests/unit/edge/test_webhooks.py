@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from twilio.request_validator import RequestValidator
+
+from parley_bus import BusPublisher
+from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.twiml import connect_twiml, fallback_twiml, media_stream_url
+from parley_edge.webhooks import webhook_router
+from parley_sessions import CallIndex
+
+TOKEN = "test-token"
+PUBLIC = "https://voice.example.com"
+
+
+class RecordingIndex(CallIndex):
+    def __init__(self) -> None:
+        self.remembered: dict[str, str] = {}
+
+    async def remember(self, call_sid: str, session_id: str) -> None:
+        self.remembered[call_sid] = session_id
+
+
+@pytest.fixture
+def client_and_index() -> tuple[TestClient, RecordingIndex]:
+    app = FastAPI()
+    index = RecordingIndex()
+    publisher = BusPublisher(None)  # type: ignore[arg-type]  # the voice route never publishes
+    app.include_router(webhook_router(TwilioSignatureVerifier(TOKEN, PUBLIC), index, publisher, PUBLIC))
+    return TestClient(app), index
+
+
+def signed(params: dict[str, str], path: str = "/twilio/voice") -> dict[str, str]:
+    return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(PUBLIC + path, params)}
+
+
+PARAMS = {"CallSid": "CA" + "0" * 32, "From": "+15550001111", "To": "+15550002222", "CallStatus": "ringing"}
+
+
+def test_signed_voice_webhook_connects_a_media_stream(client_and_index) -> None:  # type: ignore[no-untyped-def]
+    client, index = client_and_index
+    response = client.post("/twilio/voice", data=PARAMS, headers=signed(PARAMS))
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/xml")
+    root = ET.fromstring(response.text)
+    stream = root.find("./Connect/Stream")
+    assert stream is not None and stream.get("url") == "wss://voice.example.com/twilio/media"
+    params = {p.get("name"): p.get("value") for p in stream.iter("Parameter")}
+    assert index.remembered[PARAMS["CallSid"]] == params["sessionId"]
+    assert root.find("./Hangup") is not None
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}])
+def test_missing_or_bad_signature_is_rejected_with_403(client_and_index, headers) -> None:  # type: ignore[no-untyped-def]
+    client, index = client_and_index
+    response = client.post("/twilio/voice", data=PARAMS, headers=headers)
+    assert response.status_code == 403
+    assert index.remembered == {}
+
+
+def test_signature_over_different_params_is_rejected(client_and_index) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_and_index
+    tampered = PARAMS | {"From": "+15559999999"}
+    assert client.post("/twilio/voice", data=tampered, headers=signed(PARAMS)).status_code == 403
+
+
+def test_stream_url_follows_the_public_scheme() -> None:
+    assert media_stream_url("https://a.example/") == "wss://a.example/twilio/media"
+    assert media_stream_url("http://127.0.0.1:8080") == "ws://127.0.0.1:8080/twilio/media"
+
+
+def test_twiml_carries_parameters_and_fallback_says_then_hangs_up() -> None:
+    root = ET.fromstring(connect_twiml(PUBLIC, {"sessionId": "abc"}))
+    assert root.find("./Connect/Stream/Parameter").get("value") == "abc"  # type: ignore[union-attr]
+    fallback = ET.fromstring(fallback_twiml("Busy, sorry."))
+    assert [child.tag for child in fallback] == ["Say", "Hangup"]
+    assert fallback.find("Say").text == "Busy, sorry."  # type: ignore[union-attr]
