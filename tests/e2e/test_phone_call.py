@@ -10,7 +10,6 @@ import sys
 
 import jiwer
 import pytest
-
 from parley_audio.framing import split_frames
 from parley_audio.levels import is_speech_like
 from parley_devstack.fleet import ServiceFleet
@@ -78,8 +77,10 @@ def test_turns_are_recorded_in_order_and_session_closed(two_turn_call: CallRepor
         assert recorded["userUtterance"] == turn.transcript
         assert recorded["agentResponse"]
     latencies = [t.latency_ms for t in two_turn_call.turns if t.latency_ms is not None]
-    print(f"\nend of speech -> first agent audio: {[round(x) for x in latencies]} ms, "
-          f"median {statistics.median(latencies):.0f} ms")
+    print(
+        f"\nend of speech -> first agent audio: {[round(x) for x in latencies]} ms, "
+        f"median {statistics.median(latencies):.0f} ms"
+    )
 
 
 async def test_agent_hangs_up_after_goodbye(fleet: ServiceFleet) -> None:
@@ -90,11 +91,29 @@ async def test_agent_hangs_up_after_goodbye(fleet: ServiceFleet) -> None:
 
 
 def test_call_command_reports_the_turn_as_json(fleet: ServiceFleet) -> None:
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token")}
+    env = {
+        **os.environ,
+        "TWILIO_AUTH_TOKEN": fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token"),
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "parley_simulator.cli", "call", "--say", "what time do you open on monday",
-         "--json", "--edge-url", fleet.processes["edge"].url, "--janitor-url", fleet.processes["janitor"].url],
-        capture_output=True, text=True, timeout=120, env=env, check=False,
+        [
+            sys.executable,
+            "-m",
+            "parley_simulator.cli",
+            "call",
+            "--say",
+            "what time do you open on monday",
+            "--json",
+            "--edge-url",
+            fleet.processes["edge"].url,
+            "--janitor-url",
+            fleet.processes["janitor"].url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)

@@ -4,21 +4,39 @@ import base64
 
 import orjson
 import pytest
-
-from parley_edge.media_protocol import MalformedMessageError, Media, Start, Stop, TwilioMediaSerializer
+from parley_edge.media_protocol import (
+    MalformedMessageError,
+    Media,
+    Start,
+    Stop,
+    TwilioMediaSerializer,
+)
 
 serializer = TwilioMediaSerializer()
 START = {
-    "event": "start", "sequenceNumber": "1", "streamSid": "MZ1",
-    "start": {"accountSid": "AC1", "streamSid": "MZ1", "callSid": "CA1", "tracks": ["inbound"],
-              "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-              "customParameters": {"sessionId": "abc"}},
+    "event": "start",
+    "sequenceNumber": "1",
+    "streamSid": "MZ1",
+    "start": {
+        "accountSid": "AC1",
+        "streamSid": "MZ1",
+        "callSid": "CA1",
+        "tracks": ["inbound"],
+        "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+        "customParameters": {"sessionId": "abc"},
+    },
 }
 
 
 def media(payload: str) -> str:
-    return orjson.dumps({"event": "media", "sequenceNumber": "3", "streamSid": "MZ1",
-                         "media": {"track": "inbound", "chunk": "2", "timestamp": "20", "payload": payload}}).decode()
+    return orjson.dumps(
+        {
+            "event": "media",
+            "sequenceNumber": "3",
+            "streamSid": "MZ1",
+            "media": {"track": "inbound", "chunk": "2", "timestamp": "20", "payload": payload},
+        }
+    ).decode()
 
 
 def test_parses_start_with_custom_parameters() -> None:
@@ -36,7 +54,9 @@ def test_media_payload_decodes_to_raw_mulaw() -> None:
 
 
 def test_stop_parses() -> None:
-    assert isinstance(serializer.parse('{"event":"stop","streamSid":"MZ1","stop":{"callSid":"CA1"}}'), Stop)
+    assert isinstance(
+        serializer.parse('{"event":"stop","streamSid":"MZ1","stop":{"callSid":"CA1"}}'), Stop
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,6 +88,13 @@ def test_invalid_base64_and_oversized_frames_are_rejected() -> None:
 
 def test_outbound_messages_match_the_twilio_wire_format() -> None:
     assert orjson.loads(serializer.media("MZ1", b"\x00\xff")) == {
-        "event": "media", "streamSid": "MZ1", "media": {"payload": "AP8="}}
-    assert orjson.loads(serializer.mark("MZ1", "t1.s0")) == {"event": "mark", "streamSid": "MZ1", "mark": {"name": "t1.s0"}}
+        "event": "media",
+        "streamSid": "MZ1",
+        "media": {"payload": "AP8="},
+    }
+    assert orjson.loads(serializer.mark("MZ1", "t1.s0")) == {
+        "event": "mark",
+        "streamSid": "MZ1",
+        "mark": {"name": "t1.s0"},
+    }
     assert orjson.loads(serializer.clear("MZ1")) == {"event": "clear", "streamSid": "MZ1"}

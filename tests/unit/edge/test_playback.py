@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 
 import orjson
-
 from parley_edge.playback import PlaybackPacer
 
 

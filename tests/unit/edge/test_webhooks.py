@@ -5,13 +5,12 @@ import xml.etree.ElementTree as ET
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from twilio.request_validator import RequestValidator
-
 from parley_bus import BusPublisher
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.twiml import connect_twiml, fallback_twiml, media_stream_url
 from parley_edge.webhooks import webhook_router
 from parley_sessions import CallIndex
+from twilio.request_validator import RequestValidator
 
 TOKEN = "test-token"
 PUBLIC = "https://voice.example.com"
@@ -30,7 +29,9 @@ def client_and_index() -> tuple[TestClient, RecordingIndex]:
     app = FastAPI()
     index = RecordingIndex()
     publisher = BusPublisher(None)  # type: ignore[arg-type]  # the voice route never publishes
-    app.include_router(webhook_router(TwilioSignatureVerifier(TOKEN, PUBLIC), index, publisher, PUBLIC))
+    app.include_router(
+        webhook_router(TwilioSignatureVerifier(TOKEN, PUBLIC), index, publisher, PUBLIC)
+    )
     return TestClient(app), index
 
 
@@ -38,7 +39,12 @@ def signed(params: dict[str, str], path: str = "/twilio/voice") -> dict[str, str
     return {"X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(PUBLIC + path, params)}
 
 
-PARAMS = {"CallSid": "CA" + "0" * 32, "From": "+15550001111", "To": "+15550002222", "CallStatus": "ringing"}
+PARAMS = {
+    "CallSid": "CA" + "0" * 32,
+    "From": "+15550001111",
+    "To": "+15550002222",
+    "CallStatus": "ringing",
+}
 
 
 def test_signed_voice_webhook_connects_a_media_stream(client_and_index) -> None:  # type: ignore[no-untyped-def]

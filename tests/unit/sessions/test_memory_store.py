@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
-
 from parley_sessions import (
     MemorySessionStore,
     Session,
@@ -18,7 +17,9 @@ async def test_turns_append_in_order_and_close_records_the_reason() -> None:
     store = MemorySessionStore()
     session = await store.create(Session(call_sid="CA1"))
     for n in (1, 2, 3):
-        await store.append_turn(session.id, Turn(turn_id=n, user_utterance=f"u{n}", agent_response=f"a{n}"))
+        await store.append_turn(
+            session.id, Turn(turn_id=n, user_utterance=f"u{n}", agent_response=f"a{n}")
+        )
     closed = await store.close(session.id, "completed")
     assert [t.turn_id for t in closed.turns] == [1, 2, 3]
     assert closed.status == "closed" and closed.metadata["closeReason"] == "completed"
@@ -40,9 +41,29 @@ async def test_idle_sessions_are_due_for_expiry() -> None:
 
 
 def test_session_json_uses_the_documented_camel_case_fields() -> None:
-    session = Session(call_sid="CA1", turns=[Turn(turn_id=1, user_utterance="hi", agent_response="hello")])
+    session = Session(
+        call_sid="CA1", turns=[Turn(turn_id=1, user_utterance="hi", agent_response="hello")]
+    )
     wire = orjson.loads(orjson.dumps(session.to_json_dict()))
-    assert set(wire) == {"sessionId", "callSid", "mcpEndpoint", "sttProvider", "ttsProvider", "turns",
-                         "createdAt", "lastActivityAt", "ttl", "metadata", "status"}
-    assert set(wire["turns"][0]) == {"turnId", "userUtterance", "agentResponse", "timestamp", "latencyMs", "toolCalls"}
+    assert set(wire) == {
+        "sessionId",
+        "callSid",
+        "mcpEndpoint",
+        "sttProvider",
+        "ttsProvider",
+        "turns",
+        "createdAt",
+        "lastActivityAt",
+        "ttl",
+        "metadata",
+        "status",
+    }
+    assert set(wire["turns"][0]) == {
+        "turnId",
+        "userUtterance",
+        "agentResponse",
+        "timestamp",
+        "latencyMs",
+        "toolCalls",
+    }
     assert Session.model_validate(wire) == session

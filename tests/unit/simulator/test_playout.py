@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+import pytest
 from parley_simulator.playout import PlayoutModel
 from parley_simulator.webhook import CallRejectedError, parse_connect_twiml
-
-import pytest
 
 
 def test_marks_are_echoed_only_after_the_audio_before_them_has_played() -> None:
@@ -35,7 +34,9 @@ def test_twiml_without_a_stream_is_a_rejection_that_says_why() -> None:
     with pytest.raises(CallRejectedError, match="cannot take your call"):
         parse_connect_twiml("<Response><Say>We cannot take your call</Say><Hangup/></Response>")
     instructions = parse_connect_twiml(
-        '<Response><Connect><Stream url="wss://x/twilio/media"><Parameter name="sessionId" value="s1"/>'
-        "</Stream></Connect></Response>"
+        '<Response><Connect><Stream url="wss://x/twilio/media">'
+        '<Parameter name="sessionId" value="s1"/></Stream></Connect></Response>'
     )
-    assert instructions.url == "wss://x/twilio/media" and instructions.parameters == {"sessionId": "s1"}
+    assert instructions.url == "wss://x/twilio/media" and instructions.parameters == {
+        "sessionId": "s1"
+    }

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import logging
+
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
 from faststream.kafka import KafkaBroker, TopicPartition
 from faststream.kafka.subscriber.usecase import DefaultSubscriber
-
 from parley_contracts import TopicSpec
 
 KafkaSubscriber = DefaultSubscriber

@@ -11,10 +11,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from faststream.kafka import KafkaMessage
-from prometheus_client import Counter
-
 from parley_contracts import EventDecodeError
 from parley_contracts.codec import EventDecoder
+from prometheus_client import Counter
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from faststream.kafka import KafkaBroker
-
 from parley_contracts import (
     Event,
     InboundAudioHeaders,
@@ -29,7 +28,10 @@ class BusPublisher:
             topic=topic.name,
             key=event.session_id.encode(),
             partition=partition,
-            headers={"content-type": EVENT_CONTENT_TYPE, "event-type": str(getattr(event, "type", ""))},
+            headers={
+                "content-type": EVENT_CONTENT_TYPE,
+                "event-type": str(getattr(event, "type", "")),
+            },
         )
 
     async def caller_audio(self, frame: bytes, meta: InboundAudioHeaders) -> None:

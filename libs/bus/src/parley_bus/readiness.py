@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from faststream.kafka import KafkaBroker
-
 from parley_runtime import ReadinessCheck
 
 

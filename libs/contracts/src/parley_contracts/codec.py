@@ -32,9 +32,7 @@ class EventDecoder:
         try:
             return self._adapter.validate_python(orjson.loads(data))
         except (orjson.JSONDecodeError, ValidationError) as exc:
-            raise EventDecodeError(
-                f"message on {self._topic} is not a valid event: {exc}"
-            ) from exc
+            raise EventDecodeError(f"message on {self._topic} is not a valid event: {exc}") from exc
 
 
 call_event_decoder = EventDecoder(CallEvent, "parley.call.events")

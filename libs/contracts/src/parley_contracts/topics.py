@@ -7,17 +7,17 @@ human-readable version of this table and must be kept in step with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class ValueFormat(str, Enum):
+class ValueFormat(StrEnum):
     """How a topic's message values are encoded."""
 
     MULAW_FRAME = "raw mu-law 8 kHz bytes, metadata in headers"
     JSON_EVENT = "orjson-encoded event (see parley_contracts.events)"
 
 
-class Partitioning(str, Enum):
+class Partitioning(StrEnum):
     """How producers choose a partition."""
 
     BY_SESSION_KEY = "key = session id (default partitioner)"
@@ -97,4 +97,11 @@ CALL_EVENTS = TopicSpec(
     description="Call lifecycle: started, ended, playback marks, DTMF, session closed.",
 )
 
-ALL_TOPICS: tuple[TopicSpec, ...] = (AUDIO_IN, TRANSCRIPTS, REPLIES, AUDIO_OUT, CONTROL, CALL_EVENTS)
+ALL_TOPICS: tuple[TopicSpec, ...] = (
+    AUDIO_IN,
+    TRANSCRIPTS,
+    REPLIES,
+    AUDIO_OUT,
+    CONTROL,
+    CALL_EVENTS,
+)

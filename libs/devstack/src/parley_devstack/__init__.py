@@ -8,6 +8,7 @@ again; ``create_topics`` lays out the topic catalogue; ``parley-stack`` is the C
 from parley_devstack.errors import (
     DevstackError,
     JarFetchError,
+    KafkaUnreachableError,
     MissingDependencyError,
     NotRootError,
     PortInUseError,
@@ -29,6 +30,7 @@ __all__ = [
     "DevstackError",
     "JarFetchError",
     "KafkaJars",
+    "KafkaUnreachableError",
     "LocalKafka",
     "LocalPostgres",
     "LocalRedis",

@@ -38,5 +38,9 @@ class PortInUseError(ServiceStartError):
     """The service could not bind its port because another process holds it."""
 
 
+class KafkaUnreachableError(DevstackError):
+    """No Kafka broker answered at the given bootstrap servers."""
+
+
 class TopicCreationError(DevstackError):
     """Kafka refused to create a topic for a reason other than it already existing."""

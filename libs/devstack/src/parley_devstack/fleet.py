@@ -16,7 +16,14 @@ import orjson
 
 # Start order matters only for the agent, which dialogue connects to at start-up.
 SERVICE_NAMES = ("agent", "janitor", "stt", "tts", "dialogue", "edge")
-DEFAULT_PORTS = {"edge": 8080, "stt": 8081, "dialogue": 8082, "tts": 8083, "janitor": 8084, "agent": 8090}
+DEFAULT_PORTS = {
+    "edge": 8080,
+    "stt": 8081,
+    "dialogue": 8082,
+    "tts": 8083,
+    "janitor": 8084,
+    "agent": 8090,
+}
 
 
 class ServiceStartError(RuntimeError):
@@ -35,7 +42,9 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def log_lines(self) -> list[str]:
-        return self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+        return (
+            self.log_path.read_text(errors="replace").splitlines() if self.log_path.exists() else []
+        )
 
 
 @dataclass
@@ -87,7 +96,9 @@ class ServiceFleet:
                     service = self.processes[name]
                     if service.process.poll() is not None:
                         tail = "\n".join(service.log_lines()[-30:])
-                        raise ServiceStartError(f"{name} exited with {service.process.returncode}:\n{tail}")
+                        raise ServiceStartError(
+                            f"{name} exited with {service.process.returncode}:\n{tail}"
+                        )
                     path = "/healthz" if name == "agent" else "/readyz"
                     try:
                         if client.get(service.url + path).status_code == 200:
@@ -97,7 +108,9 @@ class ServiceFleet:
                     except httpx.HTTPError:
                         pass
                 if pending and time.monotonic() > deadline:
-                    raise ServiceStartError(f"not ready after {timeout_s:.0f} s: {', '.join(sorted(pending))}")
+                    raise ServiceStartError(
+                        f"not ready after {timeout_s:.0f} s: {', '.join(sorted(pending))}"
+                    )
                 if pending:
                     time.sleep(0.25)
 

@@ -144,7 +144,12 @@ class LocalKafka:
         return self._process is not None and self._process.is_running()
 
     def start(self, timeout: float = 60.0) -> None:
-        """Format a fresh data directory and start the broker; wait until it serves metadata."""
+        """Format a fresh data directory and start the broker; wait until it serves metadata.
+
+        Does nothing if the broker is already running.
+        """
+        if self.is_running():
+            return
         jars = self._jars or ensure_kafka_jars()
         self._jars = jars
         java = shutil.which("java")

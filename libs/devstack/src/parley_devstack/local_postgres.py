@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from parley_devstack.errors import PortInUseError
+from parley_devstack.errors import MissingDependencyError, PortInUseError
 from parley_devstack.ports import LOOPBACK, free_port
 from parley_devstack.postgres_binaries import require_postgres_bin_dir
 from parley_devstack.process import ManagedProcess, run_step
@@ -52,6 +52,16 @@ def _reachable_by(account: pwd.struct_passwd, directory: Path) -> bool:
         if not allowed:
             return False
     return True
+
+
+def _server_account() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam(SERVER_ACCOUNT)
+    except KeyError:
+        raise MissingDependencyError(
+            f"PostgreSQL refuses to run as root and there is no {SERVER_ACCOUNT!r} account to "
+            "run it as; `apt-get install postgresql` creates it, or run as an ordinary user"
+        ) from None
 
 
 def _clean_environment(account: pwd.struct_passwd | None) -> dict[str, str]:
@@ -118,9 +128,14 @@ class LocalPostgres:
         return self._process is not None and self._process.is_running()
 
     def start(self, timeout: float = 60.0) -> None:
-        """initdb a fresh cluster, start the server, create the role and the database."""
+        """initdb a fresh cluster, start the server, create the role and the database.
+
+        Does nothing if the server is already running.
+        """
+        if self.is_running():
+            return
         bin_dir = require_postgres_bin_dir()
-        account = pwd.getpwnam(SERVER_ACCOUNT) if os.geteuid() == 0 else None
+        account = _server_account() if os.geteuid() == 0 else None
         self.data_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         cluster = self._prepare_cluster_dir(account)

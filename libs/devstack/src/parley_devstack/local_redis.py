@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import logging
 import shutil
+import socket
 import time
 from pathlib import Path
-
-import redis
 
 from parley_devstack.errors import MissingDependencyError, PortInUseError
 from parley_devstack.ports import LOOPBACK, free_port
@@ -19,13 +18,14 @@ _PORT_ATTEMPTS = 3
 
 
 def _answers_ping(port: int) -> bool:
-    client = redis.Redis(host=LOOPBACK, port=port, socket_connect_timeout=0.5, socket_timeout=1)
+    # A raw RESP PING: a client library's retries would stretch one probe to seconds
+    # when something else holds the port.
     try:
-        return bool(client.ping())
-    except redis.RedisError:
+        with socket.create_connection((LOOPBACK, port), timeout=0.5) as connection:
+            connection.sendall(b"PING\r\n")
+            return connection.recv(16).startswith(b"+PONG")
+    except OSError:
         return False
-    finally:
-        client.close()
 
 
 class LocalRedis:
@@ -59,6 +59,9 @@ class LocalRedis:
         return self._process is not None and self._process.is_running()
 
     def start(self, timeout: float = 20.0) -> None:
+        """Start the server and wait until it answers PING; no-op if already running."""
+        if self.is_running():
+            return
         server = shutil.which("redis-server")
         if server is None:
             raise MissingDependencyError(

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from parley_contracts import ALL_TOPICS
+
 from parley_devstack.fleet import DEFAULT_PORTS, ServiceFleet, ServiceStartError
 from parley_devstack.stack import LocalStack
 from parley_devstack.topics import create_topics
@@ -35,7 +36,10 @@ def run_system(state_dir: Path) -> int:
         while not stop.is_set():
             crashed = [s.name for s in fleet.processes.values() if s.process.poll() is not None]
             if crashed:
-                print(f"!!  service exited: {', '.join(crashed)} (see .stack/logs/); stopping", flush=True)
+                print(
+                    f"!!  service exited: {', '.join(crashed)} (see .stack/logs/); stopping",
+                    flush=True,
+                )
                 return 1
             stop.wait(1.0)
         print("\n==> stopping", flush=True)

@@ -92,15 +92,15 @@ class LocalStack:
 
     @property
     def bootstrap_servers(self) -> str:
-        return self._setting(KAFKA_ENV)
+        return self.kafka.bootstrap_servers if self.kafka else self._external_setting(KAFKA_ENV)
 
     @property
     def redis_url(self) -> str:
-        return self._setting(REDIS_ENV)
+        return self.redis.url if self.redis else self._external_setting(REDIS_ENV)
 
     @property
     def database_url(self) -> str:
-        return self._setting(DATABASE_ENV)
+        return self.postgres.url if self.postgres else self._external_setting(DATABASE_ENV)
 
     def env(self) -> dict[str, str]:
         """Connection settings for Parley's services, as environment variables."""
@@ -165,9 +165,9 @@ class LocalStack:
     ) -> None:
         self.stop()
 
-    def _setting(self, name: str) -> str:
+    def _external_setting(self, name: str) -> str:
         try:
-            return self.env()[name]
+            return self.external[name]
         except KeyError:
             raise RuntimeError(f"this stack has no service behind {name}") from None
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.errors import (
+    KafkaConnectionError,
+    KafkaTimeoutError,
+    TopicAlreadyExistsError,
+    for_code,
+)
 from parley_contracts.topics import TopicSpec
 
-from parley_devstack.errors import TopicCreationError
+from parley_devstack.errors import KafkaUnreachableError, TopicCreationError
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +43,6 @@ def _partition_counts(described: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def _all_leaders_elected(described: list[dict[str, Any]], names: set[str]) -> bool:
-    seen = {t["topic"]: t for t in described if t["error_code"] == _NO_ERROR}
-    return names <= set(seen) and all(
-        partition["leader"] >= 0 for name in names for partition in seen[name]["partitions"]
-    )
-
-
 async def create_topics(
     bootstrap_servers: str,
     topics: Iterable[TopicSpec],
@@ -57,8 +54,8 @@ async def create_topics(
     """Create the topics that do not exist yet; return the names actually created.
 
     Existing topics are left alone (a warning is logged when their partition count
-    differs from the wanted one). Returns once every new partition has a leader, so
-    producers can use the topics straight away.
+    differs from the wanted one). Returns once every new partition is served by its
+    leader, so producers can use the topics straight away.
     """
     wanted = _wanted_partitions(topics, partitions_override)
     if not wanted:
@@ -66,7 +63,14 @@ async def create_topics(
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000)
     )
-    await admin.start()
+    try:
+        await admin.start()
+    except KafkaConnectionError as exc:
+        await admin.close()
+        raise KafkaUnreachableError(
+            f"no Kafka broker answers at {bootstrap_servers} ({exc}); start one with "
+            "`parley-stack up` or fix KAFKA_BOOTSTRAP_SERVERS"
+        ) from exc
     try:
         # List every topic instead of asking for the wanted ones by name: a metadata
         # request naming a missing topic makes brokers with auto-creation on create it
@@ -91,9 +95,12 @@ async def create_topics(
             timeout_ms=int(timeout * 1000),
         )
         created = _check_response(response.topic_errors)
-        await _wait_for_leaders(admin, set(created), timeout)
     finally:
         await admin.close()
+    if created:
+        await _wait_until_writable(
+            bootstrap_servers, {name: wanted[name] for name in created}, timeout
+        )
     for name in created:
         logger.info("created topic %s (%d partitions)", name, wanted[name])
     return created
@@ -116,15 +123,34 @@ def _check_response(topic_errors: list[tuple[Any, ...]]) -> list[str]:
     return created
 
 
-async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: set[str], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while names:
-        described = await admin.describe_topics(sorted(names))
-        if _all_leaders_elected(described, names):
-            return
-        if time.monotonic() >= deadline:
-            raise TopicCreationError(
-                f"topics {sorted(names)} were created but have no partition leaders after "
-                f"{timeout:.0f} s; check the broker log"
-            )
-        await asyncio.sleep(0.1)
+async def _wait_until_writable(
+    bootstrap_servers: str, partitions: Mapping[str, int], timeout: float
+) -> None:
+    """Return once every partition's leader answers a ListOffsets request.
+
+    Metadata names a leader slightly before that broker has opened the partition's
+    log; a producer arriving in that gap gets NotLeaderForPartition and retries.
+    ListOffsets succeeds only once the leader is really serving, and aiokafka
+    retries it until then.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap_servers,
+        request_timeout_ms=int(timeout * 1000),
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        await consumer.end_offsets(
+            [
+                TopicPartition(name, index)
+                for name, count in partitions.items()
+                for index in range(count)
+            ]
+        )
+    except KafkaTimeoutError as exc:
+        raise TopicCreationError(
+            f"topics {sorted(partitions)} were created but not all partitions were writable "
+            f"after {timeout:.0f} s; check the broker log"
+        ) from exc
+    finally:
+        await consumer.stop()

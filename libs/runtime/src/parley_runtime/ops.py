@@ -15,7 +15,11 @@ def ops_router(service: str, probe: LoopLagProbe, readiness: Readiness) -> APIRo
     @router.get("/healthz")
     async def healthz() -> Response:
         ok = probe.healthy()
-        body = {"service": service, "status": "ok" if ok else "stalled", "loopLagS": probe.last_lag_s}
+        body = {
+            "service": service,
+            "status": "ok" if ok else "stalled",
+            "loopLagS": probe.last_lag_s,
+        }
         return ORJSONResponse(body, status_code=200 if ok else 503)
 
     @router.get("/readyz")

@@ -33,7 +33,7 @@ class SessionStore(abc.ABC):
     async def ping(self) -> None:
         """Raise if the backend is unreachable."""
 
-    async def close_store(self) -> None:
+    async def close_store(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections."""
 
     async def append_turn(self, session_id: str, turn: Turn) -> Session:

@@ -15,11 +15,11 @@ from typing import Any
 
 import httpx
 import orjson
+from parley_audio.framing import FRAME_MS, silence_frame
+from parley_contracts import SegmentMark
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from parley_audio.framing import FRAME_MS, silence_frame
-from parley_contracts import SegmentMark
 from parley_simulator.playout import PlayoutModel
 from parley_simulator.webhook import post_signed, request_stream
 
@@ -101,8 +101,15 @@ class SimulatedCall:
 
     async def run(self) -> CallReport:
         async with httpx.AsyncClient(timeout=10) as http:
-            instructions = await request_stream(http, self._options.edge_url, self._options.auth_token, self._webhook_params("ringing"))
-            report = CallReport(session_id=instructions.parameters.get("sessionId", ""), call_sid=self.call_sid)
+            instructions = await request_stream(
+                http,
+                self._options.edge_url,
+                self._options.auth_token,
+                self._webhook_params("ringing"),
+            )
+            report = CallReport(
+                session_id=instructions.parameters.get("sessionId", ""), call_sid=self.call_sid
+            )
             async with connect(instructions.url, max_size=2**20) as ws:
                 tasks = [
                     asyncio.create_task(self._send_microphone(ws)),
@@ -110,21 +117,34 @@ class SimulatedCall:
                     asyncio.create_task(self._echo_marks(ws)),
                 ]
                 try:
-                    await self._send(ws, {"event": "connected", "protocol": "Call", "version": "1.0.0"})
+                    await self._send(
+                        ws, {"event": "connected", "protocol": "Call", "version": "1.0.0"}
+                    )
                     await self._send(ws, self._start_message(instructions.parameters))
                     await self._converse(report)
                     if self._closed.is_set():
                         report.ended_by = "agent"
                     else:
-                        await self._send(ws, {"event": "stop", "sequenceNumber": "0", "streamSid": self.stream_sid,
-                                              "stop": {"accountSid": self.account_sid, "callSid": self.call_sid}})
+                        await self._send(
+                            ws,
+                            {
+                                "event": "stop",
+                                "sequenceNumber": "0",
+                                "streamSid": self.stream_sid,
+                                "stop": {"accountSid": self.account_sid, "callSid": self.call_sid},
+                            },
+                        )
                 finally:
                     for task in tasks:
                         task.cancel()
                     await asyncio.gather(*tasks, return_exceptions=True)
             report.heard = bytes(self._playout.heard)
-            await post_signed(http, f"{self._options.edge_url.rstrip('/')}/twilio/status",
-                              self._options.auth_token, self._webhook_params("completed"))
+            await post_signed(
+                http,
+                f"{self._options.edge_url.rstrip('/')}/twilio/status",
+                self._options.auth_token,
+                self._webhook_params("completed"),
+            )
             report.session = await self._fetch_session(http, report.session_id, len(report.turns))
         self._fill_from_session(report)
         return report
@@ -150,14 +170,18 @@ class SimulatedCall:
             latency = None
             if self._first_audio_time is not None:
                 latency = (self._first_audio_time - self._speech_end_time) * 1000
-            report.turns.append(TurnReport(script=turn.script, latency_ms=latency, reply_audio=bytes(audio)))
+            report.turns.append(
+                TurnReport(script=turn.script, latency_ms=latency, reply_audio=bytes(audio))
+            )
         self._collecting = None
 
     async def _wait_reply(self, timeout_s: float, required: bool) -> None:
         done = asyncio.create_task(self._reply_done.wait())
         closed = asyncio.create_task(self._closed.wait())
         try:
-            finished, _ = await asyncio.wait({done, closed}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED)
+            finished, _ = await asyncio.wait(
+                {done, closed}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
+            )
         finally:
             done.cancel()
             closed.cancel()
@@ -171,11 +195,20 @@ class SimulatedCall:
         chunk, next_at = 1, time.monotonic()
         while True:
             frame, last = self._mic.popleft() if self._mic else (silence, False)
-            await self._send(ws, {
-                "event": "media", "sequenceNumber": str(chunk + 1), "streamSid": self.stream_sid,
-                "media": {"track": "inbound", "chunk": str(chunk), "timestamp": str((chunk - 1) * FRAME_MS),
-                          "payload": base64.b64encode(frame).decode()},
-            })
+            await self._send(
+                ws,
+                {
+                    "event": "media",
+                    "sequenceNumber": str(chunk + 1),
+                    "streamSid": self.stream_sid,
+                    "media": {
+                        "track": "inbound",
+                        "chunk": str(chunk),
+                        "timestamp": str((chunk - 1) * FRAME_MS),
+                        "payload": base64.b64encode(frame).decode(),
+                    },
+                },
+            )
             if last:
                 self._speech_end_time = time.monotonic()
                 self._speech_ended.set()
@@ -214,7 +247,15 @@ class SimulatedCall:
 
     async def _echo_mark(self, ws: ClientConnection, name: str) -> None:
         with contextlib.suppress(ConnectionClosed):
-            await self._send(ws, {"event": "mark", "sequenceNumber": "0", "streamSid": self.stream_sid, "mark": {"name": name}})
+            await self._send(
+                ws,
+                {
+                    "event": "mark",
+                    "sequenceNumber": "0",
+                    "streamSid": self.stream_sid,
+                    "mark": {"name": name},
+                },
+            )
         mark = SegmentMark.parse(name)
         if mark is not None and mark.last_segment and mark.turn_id not in self._completed_turns:
             self._completed_turns.append(mark.turn_id)
@@ -226,28 +267,43 @@ class SimulatedCall:
 
     def _start_message(self, parameters: dict[str, str]) -> dict[str, Any]:
         return {
-            "event": "start", "sequenceNumber": "1", "streamSid": self.stream_sid,
+            "event": "start",
+            "sequenceNumber": "1",
+            "streamSid": self.stream_sid,
             "start": {
-                "accountSid": self.account_sid, "streamSid": self.stream_sid, "callSid": self.call_sid,
-                "tracks": ["inbound"], "customParameters": parameters,
+                "accountSid": self.account_sid,
+                "streamSid": self.stream_sid,
+                "callSid": self.call_sid,
+                "tracks": ["inbound"],
+                "customParameters": parameters,
                 "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
             },
         }
 
     def _webhook_params(self, status: str) -> dict[str, str]:
         return {
-            "AccountSid": self.account_sid, "ApiVersion": "2010-04-01", "CallSid": self.call_sid,
-            "CallStatus": status, "Direction": "inbound", "From": self._options.caller,
-            "To": self._options.callee, "Caller": self._options.caller, "Called": self._options.callee,
+            "AccountSid": self.account_sid,
+            "ApiVersion": "2010-04-01",
+            "CallSid": self.call_sid,
+            "CallStatus": status,
+            "Direction": "inbound",
+            "From": self._options.caller,
+            "To": self._options.callee,
+            "Caller": self._options.caller,
+            "Called": self._options.callee,
         }
 
-    async def _fetch_session(self, http: httpx.AsyncClient, session_id: str, turns: int) -> dict[str, Any] | None:
+    async def _fetch_session(
+        self, http: httpx.AsyncClient, session_id: str, turns: int
+    ) -> dict[str, Any] | None:
         """The janitor's record of the call: what was heard and answered each turn."""
         deadline = time.monotonic() + 5
         session: dict[str, Any] | None = None
         while time.monotonic() < deadline:
             try:
-                response = await http.get(f"{self._options.janitor_url.rstrip('/')}/v1/sessions/{session_id}")
+                response = await http.get(
+                    f"{self._options.janitor_url.rstrip('/')}/v1/sessions/{session_id}"
+                )
             except httpx.HTTPError:
                 return None
             if response.status_code == 200:

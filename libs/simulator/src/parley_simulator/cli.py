@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import orjson
-
 from parley_audio.wav import write_mulaw8k_as_wav
+
 from parley_simulator.call import CallerTurn, CallOptions, CallReport, place_call
 from parley_simulator.caller_audio import CallerVoice
 from parley_simulator.webhook import CallRejectedError
@@ -20,14 +20,24 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Parley developer tools")
     commands = parser.add_subparsers(dest="command", required=True)
     call = commands.add_parser("call", help="place a simulated Twilio call against the edge")
-    call.add_argument("--say", action="append", default=[], help="a caller line (repeat for more turns)")
-    call.add_argument("--wav", action="append", default=[], type=Path, help="a caller turn from a WAV file")
+    call.add_argument(
+        "--say", action="append", default=[], help="a caller line (repeat for more turns)"
+    )
+    call.add_argument(
+        "--wav", action="append", default=[], type=Path, help="a caller turn from a WAV file"
+    )
     call.add_argument("--out", type=Path, help="write what the caller heard to this WAV file")
     call.add_argument("--json", action="store_true", help="print a JSON report instead of text")
-    call.add_argument("--edge-url", default=os.environ.get("PARLEY_PUBLIC_URL", "http://127.0.0.1:8080"))
-    call.add_argument("--janitor-url", default=os.environ.get("PARLEY_JANITOR_URL", "http://127.0.0.1:8084"))
+    call.add_argument(
+        "--edge-url", default=os.environ.get("PARLEY_PUBLIC_URL", "http://127.0.0.1:8080")
+    )
+    call.add_argument(
+        "--janitor-url", default=os.environ.get("PARLEY_JANITOR_URL", "http://127.0.0.1:8084")
+    )
     call.add_argument("--auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN", "dev-auth-token"))
-    call.add_argument("--reply-timeout", type=float, default=30.0, help="seconds to wait for each reply")
+    call.add_argument(
+        "--reply-timeout", type=float, default=30.0, help="seconds to wait for each reply"
+    )
     return parser
 
 
@@ -70,7 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"parley call: {exc}", file=sys.stderr)
         return 1
     except (OSError, TimeoutError) as exc:
-        print(f"parley call: {exc or type(exc).__name__} (is Parley running? try `make run`)", file=sys.stderr)
+        print(
+            f"parley call: {exc or type(exc).__name__} (is Parley running? try `make run`)",
+            file=sys.stderr,
+        )
         return 1
     if args.out:
         write_mulaw8k_as_wav(args.out, report.heard)

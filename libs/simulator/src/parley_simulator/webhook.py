@@ -36,8 +36,12 @@ def parse_connect_twiml(twiml: str) -> StreamInstructions:
     return StreamInstructions(url=stream.get("url", ""), parameters=params)
 
 
-async def post_signed(client: httpx.AsyncClient, url: str, auth_token: str, params: dict[str, str]) -> httpx.Response:
-    return await client.post(url, data=params, headers={"X-Twilio-Signature": sign(auth_token, url, params)})
+async def post_signed(
+    client: httpx.AsyncClient, url: str, auth_token: str, params: dict[str, str]
+) -> httpx.Response:
+    return await client.post(
+        url, data=params, headers={"X-Twilio-Signature": sign(auth_token, url, params)}
+    )
 
 
 async def request_stream(
@@ -45,5 +49,7 @@ async def request_stream(
 ) -> StreamInstructions:
     response = await post_signed(client, f"{edge_url.rstrip('/')}/twilio/voice", auth_token, params)
     if response.status_code != 200:
-        raise CallRejectedError(f"voice webhook answered HTTP {response.status_code}: {response.text[:200]}")
+        raise CallRejectedError(
+            f"voice webhook answered HTTP {response.status_code}: {response.text[:200]}"
+        )
     return parse_connect_twiml(response.text)

@@ -1,6 +1,7 @@
+from parley_runtime import serve
+
 from parley_dialogue.app import create_app
 from parley_dialogue.settings import DialogueSettings
-from parley_runtime import serve
 
 
 def main() -> None:

@@ -7,14 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaMessage
-
 from parley_agent_client import AgentClient
 from parley_bus import BusPublisher, build_broker, decode_or_skip, group_subscriber, kafka_readiness
 from parley_contracts import CALL_EVENTS, TRANSCRIPTS, call_event_decoder, transcript_event_decoder
-from parley_dialogue.settings import DialogueSettings
-from parley_dialogue.worker import DialogueWorker
 from parley_runtime import Readiness, build_service_app
 from parley_sessions import RedisSessionStore
+
+from parley_dialogue.settings import DialogueSettings
+from parley_dialogue.worker import DialogueWorker
 
 
 def create_app(settings: DialogueSettings | None = None) -> FastAPI:
@@ -22,10 +22,15 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-dialogue")
     headers = {"Authorization": f"Bearer {settings.agent_token}"} if settings.agent_token else None
     agent = AgentClient(
-        settings.agent_url, tool_name=settings.agent_tool, timeout_s=settings.agent_timeout_s, headers=headers
+        settings.agent_url,
+        tool_name=settings.agent_tool,
+        timeout_s=settings.agent_timeout_s,
+        headers=headers,
     )
     store = RedisSessionStore(settings.redis_url)
-    worker = DialogueWorker(agent, store, BusPublisher(broker), settings.fallback_reply, settings.session_wait_s)
+    worker = DialogueWorker(
+        agent, store, BusPublisher(broker), settings.fallback_reply, settings.session_wait_s
+    )
     subscriber = group_subscriber(broker, settings.consumer_group, TRANSCRIPTS, CALL_EVENTS)
 
     @subscriber

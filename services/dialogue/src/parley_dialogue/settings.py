@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+from parley_runtime import ServiceSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
-from parley_runtime import ServiceSettings
-
 
 class DialogueSettings(ServiceSettings):
-    model_config = SettingsConfigDict(env_prefix="PARLEY_DIALOGUE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PARLEY_DIALOGUE_", env_file=".env", extra="ignore"
+    )
 
     port: int = 8082
     consumer_group: str = "parley-dialogue"
@@ -24,4 +25,6 @@ class DialogueSettings(ServiceSettings):
         description="Bearer token sent to the agent, if it needs one.",
     )
     fallback_reply: str = "I'm having trouble connecting right now. Please try again in a moment."
-    session_wait_s: float = Field(default=3.0, ge=0, description="How long to wait for a new call's session record.")
+    session_wait_s: float = Field(
+        default=3.0, ge=0, description="How long to wait for a new call's session record."
+    )

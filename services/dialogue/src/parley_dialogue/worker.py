@@ -26,8 +26,9 @@ from parley_contracts import (
     Transcript,
     TranscriptEvent,
 )
-from parley_dialogue import metrics
 from parley_sessions import Session, SessionError, SessionStore, Turn
+
+from parley_dialogue import metrics
 
 log = logging.getLogger(__name__)
 GREETING_TURN = 0
@@ -52,7 +53,9 @@ class DialogueWorker:
         if isinstance(event, CallStarted):
             await self._greet(event)
         elif isinstance(event, CallEnded | SessionClosed):
-            log.debug("call over", extra={"event": "dialogue.call_over", "session": event.session_id})
+            log.debug(
+                "call over", extra={"event": "dialogue.call_over", "session": event.session_id}
+            )
 
     async def on_transcript(self, event: TranscriptEvent | None) -> None:
         if not isinstance(event, Transcript) or not event.is_final or not event.text.strip():
@@ -69,7 +72,10 @@ class DialogueWorker:
         context = [
             item
             for turn in session.turns
-            for item in (AgentTurn(role="caller", text=turn.user_utterance), AgentTurn(role="agent", text=turn.agent_response))
+            for item in (
+                AgentTurn(role="caller", text=turn.user_utterance),
+                AgentTurn(role="agent", text=turn.agent_response),
+            )
         ]
         request = AgentRequest(
             session_id=event.session_id, event="utterance", utterance=event.text, context=context
@@ -89,11 +95,20 @@ class DialogueWorker:
         try:
             await self._store.append_turn(event.session_id, turn)
         except SessionError as exc:
-            log.warning("could not record turn", extra={"event": "dialogue.turn_not_recorded", "session": event.session_id, "error": str(exc)})
+            log.warning(
+                "could not record turn",
+                extra={
+                    "event": "dialogue.turn_not_recorded",
+                    "session": event.session_id,
+                    "error": str(exc),
+                },
+            )
         metrics.TURNS.labels(outcome="answered").inc()
 
     async def _greet(self, event: CallStarted) -> None:
-        request = AgentRequest(session_id=event.session_id, event="call_started", utterance="", context=[])
+        request = AgentRequest(
+            session_id=event.session_id, event="call_started", utterance="", context=[]
+        )
         reply = await self._ask(request)
         await self._speak(event.session_id, event.edge_slot, GREETING_TURN, reply, None)
 
@@ -105,7 +120,11 @@ class DialogueWorker:
             metrics.TURNS.labels(outcome="agent_failed").inc()
             log.warning(
                 "agent unavailable; speaking the fallback",
-                extra={"event": "dialogue.agent_failed", "session": request.session_id, "error": str(exc)},
+                extra={
+                    "event": "dialogue.agent_failed",
+                    "session": request.session_id,
+                    "error": str(exc),
+                },
             )
             return AgentReply(reply=self._fallback, actions=[])
         metrics.MCP_LATENCY.observe((time.perf_counter() - started) * 1000)

@@ -1,6 +1,7 @@
+from parley_runtime import serve
+
 from parley_edge.app import create_app
 from parley_edge.settings import EdgeSettings
-from parley_runtime import serve
 
 
 def main() -> None:

@@ -6,8 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
-
 from parley_bus import BusPublisher, build_broker, kafka_readiness
+from parley_runtime import Readiness, build_service_app
+from parley_sessions import CallIndex
+
 from parley_edge.call_stream import CallStream
 from parley_edge.outbound import register_outbound_subscribers
 from parley_edge.registry import CallRegistry
@@ -15,13 +17,13 @@ from parley_edge.settings import EdgeSettings
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.twiml import MEDIA_PATH
 from parley_edge.webhooks import webhook_router
-from parley_runtime import Readiness, build_service_app
-from parley_sessions import CallIndex
 
 
 def create_app(settings: EdgeSettings | None = None) -> FastAPI:
     settings = settings or EdgeSettings()
-    broker = build_broker(settings.kafka_bootstrap_servers, client_id=f"parley-edge-{settings.slot}")
+    broker = build_broker(
+        settings.kafka_bootstrap_servers, client_id=f"parley-edge-{settings.slot}"
+    )
     publisher = BusPublisher(broker)
     registry = CallRegistry()
     subscribers = register_outbound_subscribers(broker, registry, settings.slot)
@@ -46,7 +48,9 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
     @app.websocket(MEDIA_PATH)
     async def media_stream(websocket: WebSocket) -> None:
         await websocket.accept()
-        stream = CallStream(websocket, publisher, registry, settings.slot, settings.playback_ahead_ms)
+        stream = CallStream(
+            websocket, publisher, registry, settings.slot, settings.playback_ahead_ms
+        )
         await stream.run()
 
     return app

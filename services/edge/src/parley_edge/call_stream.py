@@ -6,11 +6,10 @@ Bad input is counted, logged once per kind per call, and skipped; the call goes 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime
-
-from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parley_bus import BusPublisher
 from parley_contracts import (
@@ -26,6 +25,8 @@ from parley_contracts import (
     PlaybackMarked,
     SegmentMark,
 )
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
 from parley_edge import metrics
 from parley_edge.media_protocol import (
     Connected,
@@ -80,7 +81,9 @@ class CallStream:
                     break
                 text = message.get("text")
                 if text is None:
-                    self._bad(MalformedMessageError("binary_frame", "Twilio sends JSON text frames"))
+                    self._bad(
+                        MalformedMessageError("binary_frame", "Twilio sends JSON text frames")
+                    )
                     continue
                 try:
                     parsed = self._serializer.parse(text)
@@ -235,18 +238,19 @@ class CallStream:
     async def hang_up(self, reason: str) -> None:
         """Close our side of the socket; Twilio then runs ``<Hangup/>`` from the TwiML."""
         self._hangup_requested = True
-        log.info("hanging up", extra={"event": "call.hangup", "session": self.session_id, "reason": reason})
+        log.info(
+            "hanging up",
+            extra={"event": "call.hangup", "session": self.session_id, "reason": reason},
+        )
         if self._ws.client_state == WebSocketState.CONNECTED:
             await self._ws.close(code=1000, reason=reason[:100])
 
     async def _send(self, text: str) -> None:
         if self._ws.client_state != WebSocketState.CONNECTED:
             return
-        try:
+        # The socket may go away between the state check and the send; run() sees it.
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
             await self._ws.send_text(text)
-        except (RuntimeError, WebSocketDisconnect, OSError):
-            # The socket went away between the state check and the send; run() sees it.
-            pass
 
     async def _end(self, reason: str) -> None:
         if self._ended:
@@ -268,4 +272,7 @@ class CallStream:
                 at=datetime.now(UTC),
             ),
         )
-        log.info("call stream ended", extra={"event": "call.ended", "session": self.session_id, "reason": reason})
+        log.info(
+            "call stream ended",
+            extra={"event": "call.ended", "session": self.session_id, "reason": reason},
+        )

@@ -33,22 +33,22 @@ class Connected(_Message):
 
 class MediaFormat(_Message):
     encoding: str
-    sampleRate: int  # noqa: N815 - wire name
+    sampleRate: int
     channels: int
 
 
 class StartDetails(_Message):
-    streamSid: str  # noqa: N815
-    callSid: str  # noqa: N815
-    accountSid: str = ""  # noqa: N815
+    streamSid: str
+    callSid: str
+    accountSid: str = ""
     tracks: list[str] = Field(default_factory=list)
-    mediaFormat: MediaFormat | None = None  # noqa: N815
-    customParameters: dict[str, str] = Field(default_factory=dict)  # noqa: N815
+    mediaFormat: MediaFormat | None = None
+    customParameters: dict[str, str] = Field(default_factory=dict)
 
 
 class Start(_Message):
     event: Literal["start"]
-    streamSid: str  # noqa: N815
+    streamSid: str
     start: StartDetails
 
 
@@ -61,7 +61,7 @@ class MediaPayload(_Message):
 
 class Media(_Message):
     event: Literal["media"]
-    streamSid: str = ""  # noqa: N815
+    streamSid: str = ""
     media: MediaPayload
 
 
@@ -71,7 +71,7 @@ class MarkName(_Message):
 
 class Mark(_Message):
     event: Literal["mark"]
-    streamSid: str = ""  # noqa: N815
+    streamSid: str = ""
     mark: MarkName
 
 
@@ -86,8 +86,8 @@ class Dtmf(_Message):
 
 
 class StopDetails(_Message):
-    callSid: str = ""  # noqa: N815
-    accountSid: str = ""  # noqa: N815
+    callSid: str = ""
+    accountSid: str = ""
 
 
 class Stop(_Message):
@@ -95,7 +95,9 @@ class Stop(_Message):
     stop: StopDetails = Field(default_factory=StopDetails)
 
 
-InboundMessage = Annotated[Connected | Start | Media | Mark | Dtmf | Stop, Field(discriminator="event")]
+InboundMessage = Annotated[
+    Connected | Start | Media | Mark | Dtmf | Stop, Field(discriminator="event")
+]
 _inbound = TypeAdapter[InboundMessage](InboundMessage)
 KNOWN_EVENTS = frozenset({"connected", "start", "media", "mark", "dtmf", "stop"})
 
@@ -135,7 +137,9 @@ class TwilioMediaSerializer:
         ).decode()
 
     def mark(self, stream_sid: str, name: str) -> str:
-        return orjson.dumps({"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}).decode()
+        return orjson.dumps(
+            {"event": "mark", "streamSid": stream_sid, "mark": {"name": name}}
+        ).decode()
 
     def clear(self, stream_sid: str) -> str:
         return orjson.dumps({"event": "clear", "streamSid": stream_sid}).decode()

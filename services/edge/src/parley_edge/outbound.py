@@ -10,7 +10,6 @@ import logging
 from typing import Any
 
 from faststream.kafka import KafkaBroker, KafkaMessage
-
 from parley_bus import event_decoder, slot_subscriber
 from parley_contracts import (
     AUDIO_OUT,
@@ -20,13 +19,16 @@ from parley_contracts import (
     OutboundAudioHeaders,
     control_event_decoder,
 )
+
 from parley_edge import metrics
 from parley_edge.registry import CallRegistry
 
 log = logging.getLogger(__name__)
 
 
-def register_outbound_subscribers(broker: KafkaBroker, registry: CallRegistry, slot: int) -> list[Any]:
+def register_outbound_subscribers(
+    broker: KafkaBroker, registry: CallRegistry, slot: int
+) -> list[Any]:
     audio_sub = slot_subscriber(broker, AUDIO_OUT, slot)
     control_sub = slot_subscriber(broker, CONTROL, slot)
 
@@ -35,7 +37,9 @@ def register_outbound_subscribers(broker: KafkaBroker, registry: CallRegistry, s
         try:
             meta = OutboundAudioHeaders.from_headers(message.headers)
         except AudioHeaderError as exc:
-            log.warning("skipping agent audio frame", extra={"event": "edge.bad_frame", "error": str(exc)})
+            log.warning(
+                "skipping agent audio frame", extra={"event": "edge.bad_frame", "error": str(exc)}
+            )
             return
         call = registry.get(meta.session_id)
         if call is None:

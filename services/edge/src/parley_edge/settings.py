@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from parley_runtime import ServiceSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
-
-from parley_runtime import ServiceSettings
 
 
 class EdgeSettings(ServiceSettings):

@@ -6,13 +6,13 @@ import logging
 import uuid
 
 from fastapi import APIRouter, HTTPException, Request, Response
-
 from parley_bus import BusPublisher
 from parley_contracts import CALL_EVENTS, CallEnded
+from parley_sessions import CallIndex
+
 from parley_edge import metrics
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.twiml import connect_twiml, fallback_twiml
-from parley_sessions import CallIndex
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,10 @@ def webhook_router(
         signature = request.headers.get("X-Twilio-Signature")
         if not verifier.is_valid(request.url.path, request.url.query, form, signature):
             metrics.WEBHOOKS.labels(route=route, outcome="bad_signature").inc()
-            log.warning("rejected webhook with a bad signature", extra={"event": "twilio.bad_signature", "route": route})
+            log.warning(
+                "rejected webhook with a bad signature",
+                extra={"event": "twilio.bad_signature", "route": route},
+            )
             raise HTTPException(status_code=403, detail="invalid X-Twilio-Signature")
         return form
 
@@ -52,7 +55,9 @@ def webhook_router(
         try:
             await call_index.remember(call_sid, session_id)
         except Exception:
-            log.exception("session index unavailable; refusing the call", extra={"event": "twilio.fallback"})
+            log.exception(
+                "session index unavailable; refusing the call", extra={"event": "twilio.fallback"}
+            )
             metrics.WEBHOOKS.labels(route="voice", outcome="fallback").inc()
             return _xml(fallback_twiml(FALLBACK_MESSAGE))
         metrics.WEBHOOKS.labels(route="voice", outcome="connected").inc()
@@ -69,7 +74,8 @@ def webhook_router(
             session_id = await call_index.lookup(call_sid)
             if session_id is not None:
                 await publisher.event(
-                    CALL_EVENTS, CallEnded(session_id=session_id, call_sid=call_sid, reason=call_status)
+                    CALL_EVENTS,
+                    CallEnded(session_id=session_id, call_sid=call_sid, reason=call_status),
                 )
         return Response(status_code=204)
 

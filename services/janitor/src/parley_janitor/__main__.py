@@ -1,6 +1,7 @@
+from parley_runtime import serve
+
 from parley_janitor.app import create_app
 from parley_janitor.settings import JanitorSettings
-from parley_runtime import serve
 
 
 def main() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 from fastapi.responses import ORJSONResponse
-
 from parley_sessions import SessionStore
 
 

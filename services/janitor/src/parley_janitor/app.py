@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-
 from parley_bus import BusPublisher, build_broker, event_decoder, group_subscriber, kafka_readiness
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
+from parley_runtime import Readiness, build_service_app
+from parley_sessions import RedisSessionStore
+
 from parley_janitor.api import sessions_router
 from parley_janitor.lifecycle import SessionLifecycle
 from parley_janitor.settings import JanitorSettings
-from parley_runtime import Readiness, build_service_app
-from parley_sessions import RedisSessionStore
 
 
 def create_app(settings: JanitorSettings | None = None) -> FastAPI:

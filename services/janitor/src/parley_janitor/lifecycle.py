@@ -18,8 +18,6 @@ from parley_contracts import (
     HangUp,
     SessionClosed,
 )
-from parley_janitor import metrics
-from parley_janitor.settings import JanitorSettings
 from parley_sessions import (
     Session,
     SessionAlreadyClosedError,
@@ -28,11 +26,16 @@ from parley_sessions import (
     SessionStore,
 )
 
+from parley_janitor import metrics
+from parley_janitor.settings import JanitorSettings
+
 log = logging.getLogger(__name__)
 
 
 class SessionLifecycle:
-    def __init__(self, store: SessionStore, publisher: BusPublisher, settings: JanitorSettings) -> None:
+    def __init__(
+        self, store: SessionStore, publisher: BusPublisher, settings: JanitorSettings
+    ) -> None:
         self._store = store
         self._publisher = publisher
         self._settings = settings
@@ -47,7 +50,10 @@ class SessionLifecycle:
         try:
             session_uuid = UUID(event.session_id)
         except ValueError:
-            log.warning("call started with a malformed session id", extra={"event": "janitor.bad_session_id"})
+            log.warning(
+                "call started with a malformed session id",
+                extra={"event": "janitor.bad_session_id"},
+            )
             return
         if await self._store.get(event.session_id) is not None:
             return  # redelivered event
@@ -69,14 +75,25 @@ class SessionLifecycle:
             session = await self._store.close(session_id, reason)
         except SessionAlreadyClosedError:
             # Twilio's status callback and the stream's stop both report the end of a call.
-            log.info("session already closed", extra={"event": "session.already_closed", "session": session_id, "reason": reason})
+            log.info(
+                "session already closed",
+                extra={"event": "session.already_closed", "session": session_id, "reason": reason},
+            )
             return None
         except SessionNotFoundError:
-            log.warning("close for an unknown session", extra={"event": "session.unknown", "session": session_id})
+            log.warning(
+                "close for an unknown session",
+                extra={"event": "session.unknown", "session": session_id},
+            )
             return None
         metrics.SESSIONS_CLOSED.labels(reason=reason).inc()
-        await self._publisher.event(CALL_EVENTS, SessionClosed(session_id=session_id, reason=reason))
-        log.info("session closed", extra={"event": "session.closed", "session": session_id, "reason": reason})
+        await self._publisher.event(
+            CALL_EVENTS, SessionClosed(session_id=session_id, reason=reason)
+        )
+        log.info(
+            "session closed",
+            extra={"event": "session.closed", "session": session_id, "reason": reason},
+        )
         return session
 
     async def sweep_expired(self) -> int:
@@ -101,5 +118,8 @@ class SessionLifecycle:
                 metrics.LAST_SWEEP.set(time.time())
             except (SessionError, OSError) as exc:
                 metrics.SWEEP_ERRORS.inc()
-                log.warning("expiry sweep failed; retrying", extra={"event": "janitor.sweep_failed", "error": str(exc)})
+                log.warning(
+                    "expiry sweep failed; retrying",
+                    extra={"event": "janitor.sweep_failed", "error": str(exc)},
+                )
             await asyncio.sleep(self._settings.sweep_interval_s)

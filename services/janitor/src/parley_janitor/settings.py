@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from parley_runtime import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from parley_runtime import ServiceSettings
 
 
 class JanitorSettings(ServiceSettings):
@@ -11,8 +10,12 @@ class JanitorSettings(ServiceSettings):
 
     port: int = 8084
     consumer_group: str = "parley-janitor"
-    session_ttl_s: int = Field(default=3600, gt=0, description="Idle seconds before a session expires.")
+    session_ttl_s: int = Field(
+        default=3600, gt=0, description="Idle seconds before a session expires."
+    )
     sweep_interval_s: float = Field(default=5.0, gt=0)
-    mcp_endpoint: str = Field(default="http://127.0.0.1:8090/mcp", description="Recorded on new sessions.")
+    mcp_endpoint: str = Field(
+        default="http://127.0.0.1:8090/mcp", description="Recorded on new sessions."
+    )
     stt_provider: str = "local"
     tts_provider: str = "local"

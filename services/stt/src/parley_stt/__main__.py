@@ -1,4 +1,5 @@
 from parley_runtime import serve
+
 from parley_stt.app import create_app
 from parley_stt.settings import SttSettings
 

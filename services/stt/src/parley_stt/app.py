@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaMessage
-
 from parley_bus import (
     BusPublisher,
     build_broker,
@@ -18,6 +17,7 @@ from parley_bus import (
 from parley_contracts import AUDIO_IN, CALL_EVENTS, call_event_decoder
 from parley_runtime import Readiness, build_service_app
 from parley_speech import EndpointingConfig, PocketsphinxRecognizerFactory
+
 from parley_stt.settings import SttSettings
 from parley_stt.worker import SpeechToTextWorker
 

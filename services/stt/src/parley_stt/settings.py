@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from parley_runtime import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from parley_runtime import ServiceSettings
 
 
 class SttSettings(ServiceSettings):
@@ -12,5 +11,7 @@ class SttSettings(ServiceSettings):
     port: int = 8081
     consumer_group: str = "parley-stt"
     min_speech_ms: int = Field(default=200, ge=0, description="Shorter sounds are not speech.")
-    silence_ms: int = Field(default=500, ge=100, description="Trailing silence that ends an utterance.")
+    silence_ms: int = Field(
+        default=500, ge=100, description="Trailing silence that ends an utterance."
+    )
     interim_interval_ms: int = Field(default=500, ge=100)

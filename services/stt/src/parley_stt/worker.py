@@ -27,6 +27,7 @@ from parley_speech import (
     RecognizerFactory,
 )
 from parley_speech import SpeechStarted as EngineSpeechStarted
+
 from parley_stt import metrics
 from parley_stt.call_recognition import CallRecognition
 
@@ -47,7 +48,9 @@ class SpeechToTextWorker:
         try:
             meta = InboundAudioHeaders.from_headers(headers)
         except AudioHeaderError as exc:
-            log.warning("skipping caller frame", extra={"event": "stt.bad_frame", "error": str(exc)})
+            log.warning(
+                "skipping caller frame", extra={"event": "stt.bad_frame", "error": str(exc)}
+            )
             return
         metrics.FRAMES.inc()
         metrics.FRAME_DELAY.observe(max(0, time.time() * 1000 - meta.received_at_ms))
@@ -125,7 +128,11 @@ class SpeechToTextWorker:
         if is_final:
             log.info(
                 "utterance transcribed",
-                extra={"event": "stt.final", "session": call.session_id, "words": len(event.text.split())},
+                extra={
+                    "event": "stt.final",
+                    "session": call.session_id,
+                    "words": len(event.text.split()),
+                },
             )
 
     def shutdown(self) -> None:

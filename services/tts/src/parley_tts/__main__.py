@@ -1,4 +1,5 @@
 from parley_runtime import serve
+
 from parley_tts.app import create_app
 from parley_tts.settings import TtsSettings
 

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-
 from parley_bus import BusPublisher, build_broker, event_decoder, group_subscriber, kafka_readiness
 from parley_contracts import REPLIES, ReplyEvent, reply_event_decoder
 from parley_runtime import Readiness, build_service_app
 from parley_speech import PiperSynthesizer
+
 from parley_tts.settings import TtsSettings
 from parley_tts.worker import TextToSpeechWorker
 

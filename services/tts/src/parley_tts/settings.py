@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+from parley_runtime import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
-
-from parley_runtime import ServiceSettings
 
 
 class TtsSettings(ServiceSettings):
@@ -12,6 +11,7 @@ class TtsSettings(ServiceSettings):
     port: int = 8083
     consumer_group: str = "parley-tts"
     voice_model: str | None = Field(
-        default=None, description="Path to a piper .onnx voice; default: the bundled en_US joe voice."
+        default=None,
+        description="Path to a piper .onnx voice; default: the bundled en_US joe voice.",
     )
     speed: float = Field(default=1.0, gt=0.25, le=4.0)

@@ -12,6 +12,7 @@ from parley_audio.framing import FrameAccumulator
 from parley_bus import BusPublisher
 from parley_contracts import OutboundAudioHeaders, ReplyEvent, ReplySentence
 from parley_speech import Synthesizer
+
 from parley_tts import metrics
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,9 @@ class TextToSpeechWorker:
         pending: bytes | None = None
         loop = asyncio.get_running_loop()
         # Hold one frame back so the segment's last frame can be flagged as such.
-        while (frame := await loop.run_in_executor(self._executor, next, frames, _DONE)) is not _DONE:
+        while (
+            frame := await loop.run_in_executor(self._executor, next, frames, _DONE)
+        ) is not _DONE:
             assert isinstance(frame, bytes)
             if pending is not None:
                 await self._publish(event, pending, seq, last=False, spoke_ms=spoke_ms)
@@ -48,7 +51,12 @@ class TextToSpeechWorker:
         metrics.SENTENCES.inc()
         log.info(
             "sentence synthesised",
-            extra={"event": "tts.sentence", "session": event.session_id, "turn": event.turn_id, "frames": seq + 1},
+            extra={
+                "event": "tts.sentence",
+                "session": event.session_id,
+                "turn": event.turn_id,
+                "frames": seq + 1,
+            },
         )
 
     def _frames(self, text: str) -> Iterator[bytes]:
@@ -57,7 +65,9 @@ class TextToSpeechWorker:
             yield from accumulator.push(chunk)
         yield from accumulator.flush()
 
-    async def _publish(self, event: ReplySentence, frame: bytes, seq: int, last: bool, spoke_ms: int | None) -> None:
+    async def _publish(
+        self, event: ReplySentence, frame: bytes, seq: int, last: bool, spoke_ms: int | None
+    ) -> None:
         meta = OutboundAudioHeaders(
             session_id=event.session_id,
             turn_id=event.turn_id,
