@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-
 from parley_sessions import (
     CallIndex,
     RedisSessionStore,

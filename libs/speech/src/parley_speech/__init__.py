@@ -1,1 +1,28 @@
-"""Parley speech."""
+"""Speech engines behind shared interfaces: streaming STT and TTS."""
+
+from parley_speech.piper_tts import PiperSynthesizer
+from parley_speech.pocketsphinx_stt import PocketsphinxRecognizer, PocketsphinxRecognizerFactory
+from parley_speech.stt import (
+    EndpointingConfig,
+    FinalTranscript,
+    InterimTranscript,
+    RecognizerEvent,
+    RecognizerFactory,
+    SpeechStarted,
+    StreamingRecognizer,
+)
+from parley_speech.tts import Synthesizer
+
+__all__ = [
+    "EndpointingConfig",
+    "FinalTranscript",
+    "InterimTranscript",
+    "PiperSynthesizer",
+    "PocketsphinxRecognizer",
+    "PocketsphinxRecognizerFactory",
+    "RecognizerEvent",
+    "RecognizerFactory",
+    "SpeechStarted",
+    "StreamingRecognizer",
+    "Synthesizer",
+]

@@ -1,1 +1,1 @@
-"""Parley agent."""
+"""Parley demo agent: an MCP server playing a small receptionist."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaMessage
-from parley_agent_client import AgentClient
+from parley_agent_client import AgentClient, AgentError
 from parley_bus import BusPublisher, build_broker, decode_or_skip, group_subscriber, kafka_readiness
 from parley_contracts import CALL_EVENTS, TRANSCRIPTS, call_event_decoder, transcript_event_decoder
 from parley_runtime import Readiness, build_service_app
@@ -15,6 +16,8 @@ from parley_sessions import RedisSessionStore
 
 from parley_dialogue.settings import DialogueSettings
 from parley_dialogue.worker import DialogueWorker
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: DialogueSettings | None = None) -> FastAPI:
@@ -46,7 +49,14 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await agent.start()
+        try:
+            await agent.start()
+        except AgentError as exc:
+            # Calls still get the spoken fallback; the client reconnects on the next turn.
+            log.warning(
+                "agent not reachable at start-up",
+                extra={"event": "dialogue.agent_down", "error": str(exc)},
+            )
         await broker.start()
         try:
             yield

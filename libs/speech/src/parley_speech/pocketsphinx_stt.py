@@ -1,0 +1,147 @@
+"""Offline recognition with pocketsphinx and its own voice-activity endpointer.
+
+Telephone audio (mu-law 8 kHz) is upsampled to 16 kHz for pocketsphinx's default
+US-English model. The endpointer decides when speech starts and ends; speech is decoded
+as it arrives so the final result is ready moments after the caller stops.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from parley_audio.codec import mulaw_decode
+from parley_audio.resample import StreamResampler
+from pocketsphinx import Decoder, Endpointer
+
+from parley_speech.stt import (
+    EndpointingConfig,
+    FinalTranscript,
+    InterimTranscript,
+    RecognizerEvent,
+    SpeechStarted,
+)
+
+MODEL_RATE = 16000
+ENDPOINTER_RATIO = 0.9
+ENDPOINTER_FRAME_S = 0.02
+
+
+class DecoderPool:
+    """Decoders take a few hundred ms and tens of MB to load; reuse them across calls."""
+
+    def __init__(self) -> None:
+        self._idle: list[Decoder] = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> Decoder:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return Decoder(samprate=MODEL_RATE, loglevel="FATAL")
+
+    def release(self, decoder: Decoder) -> None:
+        with self._lock:
+            self._idle.append(decoder)
+
+
+class PocketsphinxRecognizer:
+    def __init__(self, decoder: Decoder, pool: DecoderPool, config: EndpointingConfig) -> None:
+        self._decoder = decoder
+        self._pool = pool
+        self._config = config
+        self._endpointer = Endpointer(
+            window=config.silence_ms / 1000,
+            ratio=ENDPOINTER_RATIO,
+            sample_rate=MODEL_RATE,
+            frame_length=ENDPOINTER_FRAME_S,
+        )
+        self._frame_bytes: int = self._endpointer.frame_bytes
+        self._resampler = StreamResampler(8000, MODEL_RATE)
+        self._pending = bytearray()
+        self._in_utterance = False
+        self._speech_start_ms = 0
+        self._last_interim_ms = 0
+        self._fed_ms = 0.0
+        self._closed = False
+
+    def feed(self, mulaw_frame: bytes) -> list[RecognizerEvent]:
+        if self._closed or not mulaw_frame:
+            return []
+        pcm = self._resampler.process(mulaw_decode(mulaw_frame))
+        self._pending.extend(pcm.astype("<i2").tobytes())
+        events: list[RecognizerEvent] = []
+        while len(self._pending) >= self._frame_bytes:
+            frame = bytes(self._pending[: self._frame_bytes])
+            del self._pending[: self._frame_bytes]
+            events.extend(self._process(frame))
+        return events
+
+    def _process(self, frame: bytes) -> list[RecognizerEvent]:
+        was_in_speech = self._endpointer.in_speech
+        speech = self._endpointer.process(frame)
+        self._fed_ms += len(frame) / 2 / MODEL_RATE * 1000
+        if speech is None:
+            return []
+        events: list[RecognizerEvent] = []
+        if not was_in_speech:
+            self._decoder.start_utt()
+            self._in_utterance = True
+            self._speech_start_ms = int(self._endpointer.speech_start * 1000)
+            self._last_interim_ms = int(self._fed_ms)
+            events.append(SpeechStarted(offset_ms=self._speech_start_ms))
+        self._decoder.process_raw(speech, no_search=False, full_utt=False)
+        if not self._endpointer.in_speech:
+            events.extend(self._end_utterance(int(self._endpointer.speech_end * 1000)))
+        elif self._fed_ms - self._last_interim_ms >= self._config.interim_interval_ms:
+            self._last_interim_ms = int(self._fed_ms)
+            interim = self._hypothesis()
+            if interim:
+                text, confidence = interim
+                events.append(
+                    InterimTranscript(text, confidence, self._speech_start_ms, int(self._fed_ms))
+                )
+        return events
+
+    def _hypothesis(self) -> tuple[str, float] | None:
+        hyp = self._decoder.hyp()
+        if hyp is None or not hyp.hypstr:
+            return None
+        # The posterior pocketsphinx attaches to the best path; 0..1 after exp().
+        confidence = float(self._decoder.logmath.exp(hyp.prob)) if hyp.prob else 0.0
+        return hyp.hypstr, min(1.0, max(0.0, confidence))
+
+    def _end_utterance(self, end_ms: int) -> list[RecognizerEvent]:
+        self._decoder.end_utt()
+        self._in_utterance = False
+        result = self._hypothesis()
+        if result is None or end_ms - self._speech_start_ms < self._config.min_speech_ms:
+            return []
+        text, confidence = result
+        return [FinalTranscript(text, confidence, self._speech_start_ms, end_ms)]
+
+    def finish(self) -> list[RecognizerEvent]:
+        if self._closed or not self._in_utterance:
+            return []
+        tail = bytes(self._pending[: self._frame_bytes])
+        self._pending.clear()
+        speech = self._endpointer.end_stream(tail)
+        if speech:
+            self._decoder.process_raw(speech, no_search=False, full_utt=False)
+        return self._end_utterance(int(self._fed_ms))
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        if self._in_utterance:
+            self._decoder.end_utt()
+        self._pool.release(self._decoder)
+
+
+class PocketsphinxRecognizerFactory:
+    def __init__(self, config: EndpointingConfig | None = None) -> None:
+        self._config = config or EndpointingConfig()
+        self._pool = DecoderPool()
+
+    def create(self) -> PocketsphinxRecognizer:
+        return PocketsphinxRecognizer(self._pool.acquire(), self._pool, self._config)

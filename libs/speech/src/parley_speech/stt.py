@@ -1,0 +1,60 @@
+"""The streaming speech-recognition interface every engine implements."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechStarted:
+    """The caller started speaking (``offset_ms`` into the audio fed so far)."""
+
+    offset_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterimTranscript:
+    text: str
+    confidence: float
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class FinalTranscript:
+    """The end of an utterance and what was said; ``end_ms`` is where speech ended."""
+
+    text: str
+    confidence: float
+    start_ms: int
+    end_ms: int
+
+
+RecognizerEvent = SpeechStarted | InterimTranscript | FinalTranscript
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointingConfig:
+    min_speech_ms: int = 200
+    """Utterances shorter than this are noise, not speech."""
+    silence_ms: int = 500
+    """Trailing silence that ends an utterance."""
+    interim_interval_ms: int = 500
+    """How often interim transcripts are produced while the caller speaks."""
+
+
+class StreamingRecognizer(Protocol):
+    """One call's recogniser. Fed 20 ms mu-law 8 kHz frames in order; synchronous."""
+
+    def feed(self, mulaw_frame: bytes) -> list[RecognizerEvent]: ...
+
+    def finish(self) -> list[RecognizerEvent]:
+        """End of the call: finalise any utterance in progress."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class RecognizerFactory(Protocol):
+    def create(self) -> StreamingRecognizer: ...

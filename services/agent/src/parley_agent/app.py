@@ -1,0 +1,62 @@
+"""The demo agent as an MCP server (streamable HTTP at /mcp), stateless by design:
+the conversation arrives with every call in ``context``."""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from mcp.server.mcpserver import MCPServer
+from pydantic import BaseModel, Field
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from parley_agent.receptionist import answer
+
+
+class Turn(BaseModel):
+    role: Literal["caller", "agent"]
+    text: str
+
+
+class Action(BaseModel):
+    type: Literal["hangup", "transfer"]
+    to: str | None = None
+
+
+class Reply(BaseModel):
+    reply: str = Field(description="What Parley should say, as plain spoken sentences.")
+    actions: list[Action] = Field(default_factory=list)
+
+
+def build_server(front_desk: str) -> MCPServer:
+    server = MCPServer("parley-demo-receptionist", instructions="A dental-practice receptionist.")
+
+    @server.tool(name="respond", description="Answer the caller (Parley agent tool contract v1).")
+    def respond(
+        sessionId: str,
+        event: Literal["call_started", "utterance", "dtmf"],
+        utterance: str = "",
+        dtmf: str | None = None,
+        context: list[Turn] | None = None,
+    ) -> Reply:
+        turns = [t.model_dump() for t in context or []]
+        result = answer(event, utterance, turns, dtmf, front_desk)
+        return Reply(reply=result.reply, actions=[Action.model_validate(a) for a in result.actions])
+
+    return server
+
+
+def build_app(front_desk: str | None = None) -> Starlette:
+    server = build_server(front_desk or os.environ.get("PARLEY_AGENT_FRONT_DESK", "+15550100000"))
+    app = server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True
+    )
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"service": "agent", "status": "ok"})
+
+    app.router.routes.append(Route("/healthz", healthz))
+    return app
