@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import statistics
 import subprocess
@@ -14,24 +15,21 @@ from parley_audio.framing import split_frames
 from parley_audio.levels import is_speech_like
 from parley_devstack.fleet import ServiceFleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, CallReport, place_call
-from parley_speech import FinalTranscript, PocketsphinxRecognizerFactory
+from parley_speech import transcribe_recording
 
 pytestmark = pytest.mark.e2e
 
 SCRIPT = ["I would like to book an appointment", "tomorrow at two"]
-# Words the demo receptionist's reply to each line must contain, as pocketsphinx hears them.
+# Words the demo receptionist's reply to each line must contain.
 REPLY_KEYWORDS = [{"appointment", "book", "day", "time"}, {"tomorrow", "two", "booked"}]
+# pocketsphinx is a weak listener for a neural voice on a telephone line; half the words
+# right still tells the reply's audio apart from any other speech.
+REPLY_MAX_WER = 0.6
 
 
 def transcribe(mulaw: bytes) -> str:
     """What an independent listener (pocketsphinx) hears in the agent's audio."""
-    recognizer = PocketsphinxRecognizerFactory().create()
-    words: list[str] = []
-    for frame in split_frames(mulaw + b"\xff" * 16000):
-        words += [e.text for e in recognizer.feed(frame) if isinstance(e, FinalTranscript)]
-    words += [e.text for e in recognizer.finish() if isinstance(e, FinalTranscript)]
-    recognizer.close()
-    return " ".join(words).lower()
+    return transcribe_recording(mulaw).lower()
 
 
 def options(fleet: ServiceFleet, lines: list[str]) -> CallOptions:
@@ -55,14 +53,22 @@ def test_caller_words_are_transcribed(two_turn_call: CallReport) -> None:
     assert error <= 0.35, f"word error rate {error:.2f}: heard {heard}"
 
 
+def words_of(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
 def test_agent_replies_are_speech_with_the_expected_words(two_turn_call: CallReport) -> None:
     assert is_speech_like(two_turn_call.greeting_audio), "the agent should greet the caller"
     for turn, keywords in zip(two_turn_call.turns, REPLY_KEYWORDS, strict=True):
+        assert turn.reply is not None and keywords & set(words_of(turn.reply).split()), turn.reply
         frames = split_frames(turn.reply_audio)
         speech_frames = sum(is_speech_like(f) for f in frames)
         assert speech_frames > 25, f"reply to {turn.script!r} has {speech_frames} speech frames"
+        # The caller hears the reply the agent wrote, not some other audio.
         heard = transcribe(turn.reply_audio)
-        assert keywords & set(heard.split()), f"reply to {turn.script!r} heard as {heard!r}"
+        error = jiwer.wer(words_of(turn.reply), words_of(heard))
+        print(f"\nreply {turn.reply!r} heard as {heard!r} (word error rate {error:.2f})")
+        assert error <= REPLY_MAX_WER, f"reply {turn.reply!r} heard as {heard!r}"
         assert turn.latency_ms is not None and turn.latency_ms > 0
 
 
@@ -84,8 +90,8 @@ def test_turns_are_recorded_in_order_and_session_closed(two_turn_call: CallRepor
 
 
 async def test_agent_hangs_up_after_goodbye(fleet: ServiceFleet) -> None:
-    report = await place_call(options(fleet, ["thank you goodbye"]))
-    assert report.ended_by == "agent"
+    report = await place_call(options(fleet, ["that is all for today goodbye"]))
+    assert report.ended_by == "agent", f"heard {[t.transcript for t in report.turns]}"
     assert report.session is not None and report.session["status"] == "closed"
     assert report.session["metadata"]["closeReason"] in {"agent_hangup", "completed"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import (
     KafkaConnectionError,
+    KafkaError,
     KafkaTimeoutError,
     TopicAlreadyExistsError,
     for_code,
@@ -75,6 +77,7 @@ async def create_topics(
         # List every topic instead of asking for the wanted ones by name: a metadata
         # request naming a missing topic makes brokers with auto-creation on create it
         # with the default partition count.
+        await _wait_for_group_coordinator(admin, timeout)
         present = set(await admin.list_topics()) & set(wanted)
         existing = (
             _partition_counts(await admin.describe_topics(sorted(present))) if present else {}
@@ -104,6 +107,27 @@ async def create_topics(
     for name in created:
         logger.info("created topic %s (%d partitions)", name, wanted[name])
     return created
+
+
+async def _wait_for_group_coordinator(admin: AIOKafkaAdminClient, timeout: float) -> None:
+    """Return once the broker can coordinate consumer groups.
+
+    A fresh broker creates its internal offsets topic on the first coordinator lookup;
+    until that is done every consumer joining a group logs a coordinator error. Doing
+    the lookup here keeps services that start right after setup from seeing it.
+    """
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        try:
+            await admin.find_coordinator("parley-stack-setup")
+            return
+        except KafkaError as exc:
+            if not exc.retriable or asyncio.get_running_loop().time() > deadline:
+                raise TopicCreationError(
+                    f"the Kafka broker cannot coordinate consumer groups ({exc!r}); "
+                    "check the broker log"
+                ) from exc
+            await asyncio.sleep(0.2)
 
 
 def _check_response(topic_errors: list[tuple[Any, ...]]) -> list[str]:

@@ -83,6 +83,9 @@ class CallReport:
         }
 
 
+HANGUP_GRACE_S = 5.0
+
+
 class SimulatedCall:
     def __init__(self, options: CallOptions) -> None:
         self._options = options
@@ -98,6 +101,7 @@ class SimulatedCall:
         self._completed_turns: list[int] = []
         self._reply_done = asyncio.Event()
         self._closed = asyncio.Event()
+        self._hangup_announced = False
 
     async def run(self) -> CallReport:
         async with httpx.AsyncClient(timeout=10) as http:
@@ -122,6 +126,10 @@ class SimulatedCall:
                     )
                     await self._send(ws, self._start_message(instructions.parameters))
                     await self._converse(report)
+                    if self._hangup_announced:
+                        # The agent said goodbye; the edge ends the call once it has played.
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(self._closed.wait(), HANGUP_GRACE_S)
                     if self._closed.is_set():
                         report.ended_by = "agent"
                     else:
@@ -259,6 +267,7 @@ class SimulatedCall:
         mark = SegmentMark.parse(name)
         if mark is not None and mark.last_segment and mark.turn_id not in self._completed_turns:
             self._completed_turns.append(mark.turn_id)
+            self._hangup_announced = mark.hangup_after
             self._reply_done.set()
 
     @staticmethod

@@ -18,13 +18,19 @@ def trim_silence(frames: list[bytes]) -> list[bytes]:
     return frames[speech[0] : speech[-1] + 1]
 
 
+# A calm, repeatable caller: the same line always produces the same audio, so a call
+# can be replayed exactly, and a slightly slow pace suits telephone-band recognisers.
+CALLER_SPEED = 0.87
+CALLER_VARIATION = 0.0
+
+
 class CallerVoice:
     def __init__(self) -> None:
         self._synthesizer: PiperSynthesizer | None = None
 
     def say(self, text: str) -> list[bytes]:
         if self._synthesizer is None:
-            self._synthesizer = PiperSynthesizer()
+            self._synthesizer = PiperSynthesizer(speed=CALLER_SPEED, variation=CALLER_VARIATION)
         audio = b"".join(self._synthesizer.synthesize_mulaw8k(text))
         return trim_silence(split_frames(audio))
 

@@ -1,7 +1,11 @@
 """Speech engines behind shared interfaces: streaming STT and TTS."""
 
 from parley_speech.piper_tts import PiperSynthesizer
-from parley_speech.pocketsphinx_stt import PocketsphinxRecognizer, PocketsphinxRecognizerFactory
+from parley_speech.pocketsphinx_stt import (
+    PocketsphinxRecognizer,
+    PocketsphinxRecognizerFactory,
+    transcribe_recording,
+)
 from parley_speech.stt import (
     EndpointingConfig,
     FinalTranscript,
@@ -25,4 +29,5 @@ __all__ = [
     "SpeechStarted",
     "StreamingRecognizer",
     "Synthesizer",
+    "transcribe_recording",
 ]

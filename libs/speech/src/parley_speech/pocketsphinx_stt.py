@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
+
 from parley_audio.codec import mulaw_decode
 from parley_audio.resample import StreamResampler
 from pocketsphinx import Decoder, Endpointer
@@ -145,3 +147,19 @@ class PocketsphinxRecognizerFactory:
 
     def create(self) -> PocketsphinxRecognizer:
         return PocketsphinxRecognizer(self._pool.acquire(), self._pool, self._config)
+
+
+def transcribe_recording(mulaw: bytes) -> str:
+    """Transcribe a whole telephone recording at once (not live): batch decoding
+    normalises over the full recording, which is the most accurate pocketsphinx gets.
+    Meant for checking what a caller actually heard, not for live calls."""
+    if not mulaw:
+        return ""
+    resampler = StreamResampler(8000, MODEL_RATE)
+    pcm = np.concatenate([resampler.process(mulaw_decode(mulaw)), resampler.flush()])
+    decoder = Decoder(samprate=MODEL_RATE, loglevel="FATAL")
+    decoder.start_utt()
+    decoder.process_raw(pcm.astype("<i2").tobytes(), no_search=False, full_utt=True)
+    decoder.end_utt()
+    hyp = decoder.hyp()
+    return hyp.hypstr if hyp is not None else ""
