@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-
 from parley_audio.codec import mulaw_decode
 from parley_audio.resample import StreamResampler
 from pocketsphinx import Decoder, Endpointer
