@@ -1,4 +1,9 @@
-"""The dialogue service's MCP client: one long-lived connection, many concurrent calls."""
+"""The dialogue service's MCP client: one long-lived connection, many concurrent calls.
+
+Every request has a deadline; a transient failure is retried once after a short pause;
+credentials the agent refuses are never retried; and a circuit breaker stops Parley
+from waiting on an agent that keeps failing, so callers hear the fallback at once.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,21 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
-from typing import Any
 
-import httpx2
-import orjson
 from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.types import CallToolResult, TextContent
-from pydantic import ValidationError
+from parley_resilience import CircuitBreaker, CircuitOpenError
 
 from parley_agent_client.contract import AgentReply, AgentRequest
-from parley_agent_client.errors import AgentProtocolError, AgentUnavailableError
+from parley_agent_client.errors import (
+    AgentAuthError,
+    AgentCircuitOpenError,
+    AgentError,
+    AgentProtocolError,
+    AgentTimeoutError,
+    AgentUnavailableError,
+)
+from parley_agent_client.reply_parsing import parse_tool_result
+from parley_agent_client.transport import AuthFailureWatch, describe, open_transport
 
 log = logging.getLogger(__name__)
 
@@ -27,20 +36,79 @@ class AgentClient:
         self,
         endpoint: str,
         tool_name: str = "respond",
-        timeout_s: float = 5.0,
+        timeout_s: float = 0.8,
         headers: Mapping[str, str] | None = None,
+        retry_delay_s: float = 0.1,
+        circuit: CircuitBreaker | None = None,
     ) -> None:
         self.endpoint = endpoint
         self.tool_name = tool_name
         self.timeout_s = timeout_s
+        self.retry_delay_s = retry_delay_s
+        self.circuit = circuit or CircuitBreaker(f"the agent at {describe(endpoint)}")
         self._headers = dict(headers or {})
+        self._auth_watch = AuthFailureWatch()
         self._client: Client | None = None
         self._stack: AsyncExitStack | None = None
         self._connect_lock = asyncio.Lock()
 
     async def start(self) -> None:
-        """Connect and check the agent offers the tool; raises AgentUnavailableError."""
-        await self._connected()
+        """Connect and check the agent offers the tool; raises an AgentError subclass."""
+        async with asyncio.timeout(max(self.timeout_s, 5.0)):
+            await self._connected()
+
+    async def respond(self, request: AgentRequest) -> AgentReply:
+        """Ask the agent for what to say; raises an AgentError subclass on failure."""
+        try:
+            self.circuit.before_call()
+        except CircuitOpenError as exc:
+            raise AgentCircuitOpenError(str(exc)) from exc
+        for attempt in (1, 2):
+            try:
+                reply = await self._ask_once(request)
+            except AgentUnavailableError as exc:
+                if attempt == 1 and not isinstance(exc, AgentTimeoutError):
+                    log.info(
+                        "agent call failed; retrying once",
+                        extra={"event": "agent.retry", "error": str(exc)},
+                    )
+                    await asyncio.sleep(self.retry_delay_s)
+                    continue
+                self.circuit.record_failure()
+                raise
+            except AgentError:
+                self.circuit.record_failure()
+                raise
+            self.circuit.record_success()
+            return reply
+        raise AssertionError("unreachable")
+
+    async def _ask_once(self, request: AgentRequest) -> AgentReply:
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                client = await self._connected()
+                result = await client.call_tool(self.tool_name, request.arguments())
+        except TimeoutError as exc:
+            raise AgentTimeoutError(
+                f"{describe(self.endpoint)} did not answer within {self.timeout_s:.2f} s"
+            ) from exc
+        except AgentError:
+            raise
+        except Exception as exc:
+            await self._disconnect()
+            raise self._classify(exc) from exc
+        return parse_tool_result(result)
+
+    def _classify(self, exc: BaseException) -> AgentError:
+        refused, self._auth_watch.refused_status = self._auth_watch.refused_status, None
+        if refused is not None:
+            return AgentAuthError(
+                f"{describe(self.endpoint)} refused Parley's credentials (HTTP {refused}); "
+                "check PARLEY_AGENT_TOKEN / PARLEY_AGENT_API_KEY"
+            )
+        return AgentUnavailableError(
+            f"cannot reach {describe(self.endpoint)}: {exc or type(exc).__name__}"
+        )
 
     async def _connected(self) -> Client:
         async with self._connect_lock:
@@ -48,77 +116,32 @@ class AgentClient:
                 return self._client
             stack = AsyncExitStack()
             try:
-                http = await stack.enter_async_context(
-                    httpx2.AsyncClient(headers=self._headers, timeout=self.timeout_s)
+                transport = await open_transport(
+                    stack, self.endpoint, self._headers, self.timeout_s, self._auth_watch
                 )
-                transport = streamable_http_client(self.endpoint, http_client=http)
-                client = await asyncio.wait_for(
-                    stack.enter_async_context(
-                        Client(transport, read_timeout_seconds=self.timeout_s)
-                    ),
-                    self.timeout_s,
+                client = await stack.enter_async_context(
+                    Client(transport, read_timeout_seconds=self.timeout_s)
                 )
-                tools = await asyncio.wait_for(client.list_tools(), self.timeout_s)
-            except Exception as exc:
+                tools = await client.list_tools()
+            except BaseException as exc:
                 with contextlib.suppress(Exception):
                     await stack.aclose()
-                raise AgentUnavailableError(
-                    f"cannot reach the MCP agent at {self.endpoint}: {exc or type(exc).__name__}"
-                ) from exc
+                if isinstance(exc, Exception):
+                    raise self._classify(exc) from exc
+                raise
             names = [tool.name for tool in tools.tools]
             if self.tool_name not in names:
                 await stack.aclose()
                 raise AgentProtocolError(
-                    f"the agent at {self.endpoint} has no tool {self.tool_name!r} "
+                    f"{describe(self.endpoint)} has no tool {self.tool_name!r} "
                     f"(it offers {names}); set PARLEY_DIALOGUE_AGENT_TOOL"
                 )
             self._client, self._stack = client, stack
             log.info(
-                "connected to agent", extra={"event": "agent.connected", "endpoint": self.endpoint}
+                "connected to agent",
+                extra={"event": "agent.connected", "endpoint": describe(self.endpoint)},
             )
             return client
-
-    async def respond(self, request: AgentRequest) -> AgentReply:
-        """Ask the agent; reconnects once if the connection was lost."""
-        for attempt in (1, 2):
-            client = await self._connected()
-            try:
-                result = await asyncio.wait_for(
-                    client.call_tool(self.tool_name, request.arguments()), self.timeout_s
-                )
-            except TimeoutError as exc:
-                raise AgentUnavailableError(
-                    f"the agent at {self.endpoint} did not answer within {self.timeout_s} s"
-                ) from exc
-            except Exception as exc:
-                await self._disconnect()
-                if attempt == 2:
-                    raise AgentUnavailableError(
-                        f"agent call failed: {exc or type(exc).__name__}"
-                    ) from exc
-                continue
-            return self._parse(result)
-        raise AssertionError("unreachable")
-
-    def _parse(self, result: CallToolResult) -> AgentReply:
-        if result.is_error:
-            text = " ".join(c.text for c in result.content if isinstance(c, TextContent))
-            raise AgentProtocolError(f"the agent's tool failed: {text[:200]}")
-        payload: Any = result.structured_content
-        if payload is None:
-            texts = [c.text for c in result.content if isinstance(c, TextContent)]
-            try:
-                payload = orjson.loads(texts[0]) if texts else None
-            except orjson.JSONDecodeError:
-                payload = {"reply": " ".join(texts)}  # a plain-text reply is still a reply
-        if isinstance(payload, dict) and "result" in payload and "reply" not in payload:
-            payload = payload["result"]
-        try:
-            return AgentReply.model_validate(payload)
-        except ValidationError as exc:
-            raise AgentProtocolError(
-                f"the agent's reply does not follow the contract: {exc}"
-            ) from exc
 
     async def _disconnect(self) -> None:
         async with self._connect_lock:

@@ -12,9 +12,19 @@ class _Wire(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
+class AgentToolCall(_Wire):
+    """A tool the agent used while producing its reply (reported, not executed by Parley)."""
+
+    name: str
+    arguments: dict[str, Any] = Field(default_factory=dict)
+    result: Any = None
+
+
 class AgentTurn(_Wire):
     role: Literal["caller", "agent"]
     text: str
+    tool_calls: list[AgentToolCall] | None = None
+    interrupted: bool | None = None
 
 
 class AgentRequest(_Wire):
@@ -25,7 +35,7 @@ class AgentRequest(_Wire):
     context: list[AgentTurn] = Field(default_factory=list)
 
     def arguments(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 class AgentAction(_Wire):
@@ -36,6 +46,7 @@ class AgentAction(_Wire):
 class AgentReply(_Wire):
     reply: str
     actions: list[AgentAction] = Field(default_factory=list)
+    tool_calls: list[AgentToolCall] = Field(default_factory=list)
 
     @property
     def wants_hangup(self) -> bool:

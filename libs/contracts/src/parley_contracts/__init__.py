@@ -24,6 +24,8 @@ from parley_contracts.events import (
     Event,
     HangUp,
     PlaybackMarked,
+    PlaybackStarted,
+    ReplyCancelled,
     ReplyEvent,
     ReplySentence,
     RoutedEvent,
@@ -31,6 +33,7 @@ from parley_contracts.events import (
     SpeechStarted,
     Transcript,
     TranscriptEvent,
+    TurnCompleted,
     utc_now,
 )
 from parley_contracts.marks import SegmentMark
@@ -67,6 +70,8 @@ __all__ = [
     "InboundAudioHeaders",
     "OutboundAudioHeaders",
     "PlaybackMarked",
+    "PlaybackStarted",
+    "ReplyCancelled",
     "ReplyEvent",
     "ReplySentence",
     "RoutedEvent",
@@ -76,6 +81,7 @@ __all__ = [
     "TopicSpec",
     "Transcript",
     "TranscriptEvent",
+    "TurnCompleted",
     "call_event_decoder",
     "control_event_decoder",
     "encode_event",

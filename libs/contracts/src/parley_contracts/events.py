@@ -63,6 +63,30 @@ class PlaybackMarked(Event):
     last_segment: bool
 
 
+class PlaybackStarted(Event):
+    """The edge sent the first audio frame of a reply turn to the caller."""
+
+    type: Literal["playback.started"] = "playback.started"
+    turn_id: int
+    first_frame_at: datetime
+    synthesis_started_at: datetime | None = None
+
+
+class TurnCompleted(Event):
+    """Where one turn's time went, from the end of caller speech to the first audio frame.
+
+    ``stages`` holds milliseconds per stage (``stt``, ``agent``, ``tts``, ``playback``);
+    ``overBudget`` names the stages (and ``total``) that ran past their budget.
+    """
+
+    type: Literal["turn.completed"] = "turn.completed"
+    turn_id: int
+    total_ms: float
+    stages: dict[str, float]
+    over_budget: list[str] = Field(default_factory=list)
+    filler_spoken: bool = False
+
+
 class DtmfPressed(RoutedEvent):
     type: Literal["dtmf.pressed"] = "dtmf.pressed"
     digit: str = Field(min_length=1, max_length=1)
@@ -74,7 +98,13 @@ class SessionClosed(Event):
 
 
 CallEvent = Annotated[
-    CallStarted | CallEnded | PlaybackMarked | DtmfPressed | SessionClosed,
+    CallStarted
+    | CallEnded
+    | PlaybackMarked
+    | PlaybackStarted
+    | TurnCompleted
+    | DtmfPressed
+    | SessionClosed,
     Field(discriminator="type"),
 ]
 
@@ -115,7 +145,14 @@ class ReplySentence(RoutedEvent):
     speech_ended_at: datetime | None = None
 
 
-ReplyEvent = ReplySentence
+class ReplyCancelled(RoutedEvent):
+    """The caller interrupted ``turn_id``: stop synthesising it and drop what is queued."""
+
+    type: Literal["reply.cancelled"] = "reply.cancelled"
+    turn_id: int = Field(ge=0)
+
+
+ReplyEvent = Annotated[ReplySentence | ReplyCancelled, Field(discriminator="type")]
 
 # --- parley.control -----------------------------------------------------------------
 

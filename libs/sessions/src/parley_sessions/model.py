@@ -34,6 +34,11 @@ class Turn(_CamelModel):
     timestamp: datetime = Field(default_factory=_now)
     latency_ms: float | None = None
     tool_calls: list[ToolCall] | None = None
+    # Extensions beyond the core record, present in JSON only when set:
+    # the caller interrupted the reply (it was cut, not heard to the end) ...
+    interrupted: bool | None = Field(default=None, exclude_if=lambda v: v is None)
+    # ... and what speech clean-up removed from the agent's reply (markdown, URLs, ...).
+    warnings: list[str] | None = Field(default=None, exclude_if=lambda v: not v)
 
 
 class Session(_CamelModel):

@@ -1,12 +1,20 @@
+"""`parley-agent` serves the demo agent over HTTP; `parley-agent --stdio` speaks MCP on
+stdin/stdout, for a dialogue service set up with
+`PARLEY_AGENT_URL="stdio:parley-agent --stdio"`."""
+
 import os
+import sys
 
 import uvicorn
 from parley_runtime import configure_logging
 
-from parley_agent.app import build_app
+from parley_agent.app import build_app, build_server, front_desk_number
 
 
 def main() -> None:
+    if "--stdio" in sys.argv[1:]:
+        build_server(front_desk_number()).run("stdio")
+        return
     configure_logging("agent", os.environ.get("PARLEY_LOG_LEVEL", "INFO"))
     uvicorn.run(
         build_app(),

@@ -3,15 +3,18 @@ the conversation arrives with every call in ``context``."""
 
 from __future__ import annotations
 
+import hmac
 import os
 from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
 from pydantic import BaseModel, Field
 from starlette.applications import Starlette
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from parley_agent.receptionist import answer
 
@@ -49,14 +52,35 @@ def build_server(front_desk: str) -> MCPServer:
     return server
 
 
-def build_app(front_desk: str | None = None) -> Starlette:
-    server = build_server(front_desk or os.environ.get("PARLEY_AGENT_FRONT_DESK", "+15550100000"))
+def front_desk_number() -> str:
+    return os.environ.get("PARLEY_AGENT_FRONT_DESK", "+15550100000")
+
+
+def build_app(front_desk: str | None = None, token: str | None = None) -> Starlette:
+    """The agent over streamable HTTP; with a token, /mcp demands `Authorization: Bearer`."""
+    server = build_server(front_desk or front_desk_number())
     app = server.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=True, json_response=True
     )
+    required = token if token is not None else os.environ.get("PARLEY_AGENT_TOKEN", "")
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"service": "agent", "status": "ok"})
 
     app.router.routes.append(Route("/healthz", healthz))
+    if required:
+        app.add_middleware(BearerTokenMiddleware, token=required)
     return app
+
+
+class BearerTokenMiddleware(BaseHTTPMiddleware):
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        super().__init__(app)
+        self._expected = f"Bearer {token}"
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if request.url.path.startswith("/mcp"):
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), self._expected.encode()):
+                return JSONResponse({"error": "missing or wrong bearer token"}, status_code=401)
+        return await call_next(request)
