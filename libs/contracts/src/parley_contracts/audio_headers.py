@@ -80,6 +80,8 @@ class OutboundAudioHeaders:
     hangup_after: bool = False
     speech_ended_at_ms: int | None = None
     """Wall-clock end of the caller speech this reply answers (epoch ms), if known."""
+    synthesized_at_ms: int | None = None
+    """Wall-clock time synthesis produced this frame (epoch ms); set on a turn's first frame."""
     codec: str = MULAW_8K
 
     def to_headers(self) -> dict[str, str]:
@@ -96,6 +98,8 @@ class OutboundAudioHeaders:
         }
         if self.speech_ended_at_ms is not None:
             headers["spoke"] = str(self.speech_ended_at_ms)
+        if self.synthesized_at_ms is not None:
+            headers["synth"] = str(self.synthesized_at_ms)
         return headers
 
     @classmethod
@@ -109,5 +113,6 @@ class OutboundAudioHeaders:
             last_segment=_text(headers, "last") == "1",
             hangup_after=_text(headers, "hangup") == "1",
             speech_ended_at_ms=_int(headers, "spoke") if "spoke" in headers else None,
+            synthesized_at_ms=_int(headers, "synth") if "synth" in headers else None,
             codec=_text(headers, "codec"),
         )

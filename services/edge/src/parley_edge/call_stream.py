@@ -23,6 +23,7 @@ from parley_contracts import (
     InboundAudioHeaders,
     OutboundAudioHeaders,
     PlaybackMarked,
+    PlaybackStarted,
     SegmentMark,
 )
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
@@ -69,6 +70,8 @@ class CallStream:
         self._ended = False
         self._hangup_requested = False
         self._speech_ended_at: dict[int, float] = {}
+        self._synthesized_at: dict[int, float] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     # --- inbound ------------------------------------------------------------------
 
@@ -215,6 +218,8 @@ class CallStream:
             return
         if meta.speech_ended_at_ms is not None and meta.turn_id not in self._speech_ended_at:
             self._speech_ended_at[meta.turn_id] = meta.speech_ended_at_ms / 1000
+        if meta.synthesized_at_ms is not None and meta.turn_id not in self._synthesized_at:
+            self._synthesized_at[meta.turn_id] = meta.synthesized_at_ms / 1000
         if not self._pacer.enqueue_frame(meta.turn_id, frame):
             metrics.STALE_AGENT_FRAMES.inc()
             return
@@ -227,6 +232,21 @@ class CallStream:
         ended = self._speech_ended_at.pop(turn_id, None)
         if ended is not None:
             metrics.FIRST_FRAME_LATENCY.observe((time.time() - ended) * 1000)
+        if self.session_id is None:
+            return
+        synthesized = self._synthesized_at.pop(turn_id, None)
+        started = PlaybackStarted(
+            session_id=self.session_id,
+            turn_id=turn_id,
+            first_frame_at=datetime.now(UTC),
+            synthesis_started_at=(
+                datetime.fromtimestamp(synthesized, UTC) if synthesized is not None else None
+            ),
+        )
+        # Called from the pacer; the dialogue service turns this into the turn's latency record.
+        task = asyncio.get_running_loop().create_task(self._publisher.event(CALL_EVENTS, started))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def apply_control(self, event: ControlEvent) -> None:
         if isinstance(event, ClearPlayback) and self._pacer is not None:

@@ -77,6 +77,7 @@ class TextToSpeechWorker:
             last_segment=last and event.is_last,
             hangup_after=last and event.hangup_after,
             speech_ended_at_ms=spoke_ms if seq == 0 else None,
+            synthesized_at_ms=int(time.time() * 1000) if seq == 0 and event.index == 0 else None,
         )
         await self._publisher.agent_audio(frame, meta, event.edge_slot)
         metrics.FRAMES.inc()
