@@ -9,6 +9,7 @@ from parley_sessions.errors import (
     SessionStoreUnavailableError,
 )
 from parley_sessions.factory import open_session_store
+from parley_sessions.history import HistoryWindow, estimate_tokens, history_window
 from parley_sessions.memory_store import MemorySessionStore
 from parley_sessions.model import Session, ToolCall, Turn
 from parley_sessions.redis_store import RedisSessionStore
@@ -16,6 +17,7 @@ from parley_sessions.store import SessionStore
 
 __all__ = [
     "CallIndex",
+    "HistoryWindow",
     "MemorySessionStore",
     "RedisSessionStore",
     "Session",
@@ -27,5 +29,7 @@ __all__ = [
     "SessionStoreUnavailableError",
     "ToolCall",
     "Turn",
+    "estimate_tokens",
+    "history_window",
     "open_session_store",
 ]
