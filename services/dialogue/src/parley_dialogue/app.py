@@ -11,29 +11,83 @@ from faststream.kafka import KafkaMessage
 from parley_agent_client import AgentClient, AgentError
 from parley_bus import BusPublisher, build_broker, decode_or_skip, group_subscriber, kafka_readiness
 from parley_contracts import CALL_EVENTS, TRANSCRIPTS, call_event_decoder, transcript_event_decoder
+from parley_resilience import CircuitBreaker
 from parley_runtime import Readiness, build_service_app
-from parley_sessions import RedisSessionStore
+from parley_sessions import HistoryWindow, RedisSessionStore, SessionStore
 
+from parley_dialogue.barge_in import BargeInRule
+from parley_dialogue.conversation import ConversationRecorder
+from parley_dialogue.latency import LatencyBudget
 from parley_dialogue.settings import DialogueSettings
+from parley_dialogue.speaker import ReplySpeaker
+from parley_dialogue.speech_text import SpeechTextCleaner, SpeechTextPolicy
 from parley_dialogue.worker import DialogueWorker
 
 log = logging.getLogger(__name__)
 
 
+def agent_headers(settings: DialogueSettings) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    if settings.agent_token:
+        headers["Authorization"] = f"Bearer {settings.agent_token}"
+    if settings.agent_api_key:
+        headers[settings.agent_api_key_header] = settings.agent_api_key
+    return headers
+
+
+def build_worker(
+    settings: DialogueSettings, agent: AgentClient, store: SessionStore, publisher: BusPublisher
+) -> DialogueWorker:
+    cleaner = SpeechTextCleaner(
+        SpeechTextPolicy(
+            urls=settings.speech_urls,
+            emails=settings.speech_emails,
+            phone_numbers=settings.speech_phone_numbers,
+            max_chars=settings.speech_max_chars,
+        )
+    )
+    window = HistoryWindow(
+        settings.history_max_turns,
+        settings.history_max_tokens,
+        settings.history_include_tool_calls,
+    )
+    return DialogueWorker(
+        agent,
+        store,
+        publisher,
+        ReplySpeaker(publisher, cleaner, settings.fallback_reply, settings.filler_phrase),
+        ConversationRecorder(store, window),
+        BargeInRule.build(
+            settings.barge_in_min_confidence,
+            settings.barge_in_min_words,
+            settings.barge_in_min_speech_ms,
+            settings.backchannels,
+        ),
+        LatencyBudget(
+            settings.budget_total_ms,
+            settings.budget_hard_cap_ms,
+            settings.budget_stt_ms,
+            settings.budget_agent_ms,
+            settings.budget_tts_ms,
+        ),
+        settings.session_wait_s,
+    )
+
+
 def create_app(settings: DialogueSettings | None = None) -> FastAPI:
     settings = settings or DialogueSettings()
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-dialogue")
-    headers = {"Authorization": f"Bearer {settings.agent_token}"} if settings.agent_token else None
     agent = AgentClient(
         settings.agent_url,
         tool_name=settings.agent_tool,
-        timeout_s=settings.agent_timeout_s,
-        headers=headers,
+        timeout_s=settings.agent_deadline_s(),
+        headers=agent_headers(settings),
+        circuit=CircuitBreaker(
+            "the agent", settings.agent_circuit_failures, settings.agent_circuit_reset_s
+        ),
     )
     store = RedisSessionStore(settings.redis_url)
-    worker = DialogueWorker(
-        agent, store, BusPublisher(broker), settings.fallback_reply, settings.session_wait_s
-    )
+    worker = build_worker(settings, agent, store, BusPublisher(broker))
     subscriber = group_subscriber(broker, settings.consumer_group, TRANSCRIPTS, CALL_EVENTS)
 
     @subscriber

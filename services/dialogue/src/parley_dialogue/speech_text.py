@@ -143,7 +143,12 @@ class SpeechTextCleaner:
     def _first_clause_split(self, sentence: str) -> Iterator[str]:
         limit = self.policy.first_clause_max_chars
         comma = sentence.find(", ")
-        if len(sentence) <= limit or comma < 0 or comma > limit or len(sentence[:comma].split()) < 2:
+        if (
+            len(sentence) <= limit
+            or comma < 0
+            or comma > limit
+            or len(sentence[:comma].split()) < 2
+        ):
             yield sentence
             return
         yield sentence[: comma + 1]

@@ -1,34 +1,39 @@
-"""Decides what Parley says: final utterances in, reply sentences out."""
+"""Decides what Parley says and when: utterances and key presses in, reply sentences out,
+with barge-in, a latency budget per turn and a spoken fallback when the agent fails."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from datetime import UTC, datetime
 
-from parley_agent_client import (
-    AgentClient,
-    AgentError,
-    AgentReply,
-    AgentRequest,
-    AgentTurn,
-    split_sentences,
-)
+from parley_agent_client import AgentClient, AgentError, AgentReply, AgentRequest
 from parley_bus import BusPublisher
 from parley_contracts import (
+    CALL_EVENTS,
+    CONTROL,
     REPLIES,
     CallEnded,
     CallEvent,
     CallStarted,
-    ReplySentence,
+    ClearPlayback,
+    DtmfPressed,
+    PlaybackMarked,
+    PlaybackStarted,
+    ReplyCancelled,
     SessionClosed,
+    SpeechStarted,
     Transcript,
     TranscriptEvent,
 )
-from parley_sessions import Session, SessionError, SessionStore, Turn
+from parley_sessions import Session, SessionError, SessionStore
 
 from parley_dialogue import metrics
+from parley_dialogue.barge_in import BargeInRule
+from parley_dialogue.call_state import CallState, CallStates
+from parley_dialogue.conversation import ConversationRecorder, agent_context
+from parley_dialogue.latency import LatencyBudget, TurnTimer
+from parley_dialogue.speaker import ReplySpeaker
 
 log = logging.getLogger(__name__)
 GREETING_TURN = 0
@@ -40,82 +45,190 @@ class DialogueWorker:
         agent: AgentClient,
         store: SessionStore,
         publisher: BusPublisher,
-        fallback_reply: str,
+        speaker: ReplySpeaker,
+        recorder: ConversationRecorder,
+        barge_in: BargeInRule,
+        budget: LatencyBudget,
         session_wait_s: float,
     ) -> None:
         self._agent = agent
         self._store = store
         self._publisher = publisher
-        self._fallback = fallback_reply
+        self._speaker = speaker
+        self._recorder = recorder
+        self._barge_in = barge_in
+        self._budget = budget
         self._session_wait_s = session_wait_s
+        self._calls = CallStates()
+
+    # --- call lifecycle and playback progress ------------------------------------------
 
     async def on_call_event(self, event: CallEvent | None) -> None:
         if isinstance(event, CallStarted):
             await self._greet(event)
+        elif isinstance(event, PlaybackMarked):
+            self._on_marked(event)
+        elif isinstance(event, PlaybackStarted):
+            await self._on_playback_started(event)
+        elif isinstance(event, DtmfPressed):
+            await self._on_dtmf(event)
         elif isinstance(event, CallEnded | SessionClosed):
-            log.debug(
-                "call over", extra={"event": "dialogue.call_over", "session": event.session_id}
-            )
+            self._calls.close(event.session_id)
+            metrics.ACTIVE_CALLS.set(len(self._calls))
+
+    def _on_marked(self, event: PlaybackMarked) -> None:
+        state = self._calls.get(event.session_id)
+        if state is not None and event.last_segment and state.speaking_turn == event.turn_id:
+            state.speaking_turn = None  # heard to the end
+
+    async def _on_playback_started(self, event: PlaybackStarted) -> None:
+        state = self._calls.get(event.session_id)
+        timer = state.timers.pop(event.turn_id, None) if state else None
+        if timer is None:
+            return
+        completed = timer.complete(event.session_id, event, self._budget)
+        metrics.observe_turn(completed)
+        await self._publisher.event(CALL_EVENTS, completed)
+
+    # --- what the caller says -------------------------------------------------------------
 
     async def on_transcript(self, event: TranscriptEvent | None) -> None:
-        if not isinstance(event, Transcript) or not event.is_final or not event.text.strip():
+        if isinstance(event, SpeechStarted) or not isinstance(event, Transcript):
             return
-        session = await self._session(event.session_id)
-        if session is None:
-            metrics.TURNS.labels(outcome="no_session").inc()
-            log.warning(
-                "final transcript for an unknown or closed session; not answering",
-                extra={"event": "dialogue.no_session", "session": event.session_id},
-            )
+        text = event.text.strip()
+        if not text:
             return
-        turn_id = len(session.turns) + 1
-        context = [
-            item
-            for turn in session.turns
-            for item in (
-                AgentTurn(role="caller", text=turn.user_utterance),
-                AgentTurn(role="agent", text=turn.agent_response),
+        state = await self._state(event.session_id, event.edge_slot)
+        if state is None:
+            if event.is_final:
+                metrics.TURNS.labels(outcome="no_session").inc()
+                log.warning(
+                    "final transcript for an unknown or closed session; not answering",
+                    extra={"event": "dialogue.no_session", "session": event.session_id},
+                )
+            return
+        if state.speaking_turn is not None:
+            if self._barge_in.interrupts(event):
+                await self._interrupt(event.session_id, state)
+            elif event.is_final:
+                metrics.TURNS.labels(outcome="talked_over").inc()
+                log.info(
+                    "caller spoke over the reply without interrupting",
+                    extra={"event": "dialogue.backchannel", "session": event.session_id},
+                )
+                return
+        if event.is_final:
+            await self._answer(
+                event.session_id,
+                state,
+                AgentRequest(session_id=event.session_id, event="utterance", utterance=text),
+                caller_said=text,
+                speech_ended_at=event.speech_ended_at,
             )
-        ]
-        request = AgentRequest(
-            session_id=event.session_id, event="utterance", utterance=event.text, context=context
+
+    async def _on_dtmf(self, event: DtmfPressed) -> None:
+        state = await self._state(event.session_id, event.edge_slot)
+        if state is None:
+            return
+        if state.speaking_turn is not None:
+            await self._interrupt(event.session_id, state)
+        request = AgentRequest(session_id=event.session_id, event="dtmf", dtmf=event.digit)
+        await self._answer(event.session_id, state, request, caller_said=f"[pressed {event.digit}]")
+
+    async def _interrupt(self, session_id: str, state: CallState) -> None:
+        """Barge-in: silence the caller's line, stop synthesis, record the reply as cut."""
+        turn_id = state.speaking_turn
+        if turn_id is None:
+            return
+        state.speaking_turn = None
+        state.interrupted_turns.add(turn_id)
+        state.timers.pop(turn_id, None)
+        metrics.BARGE_INS.inc()
+        await self._publisher.event(
+            CONTROL, ClearPlayback(session_id=session_id, turn_id=turn_id + 1), state.edge_slot
         )
-        reply = await self._ask(request)
-        await self._speak(event.session_id, event.edge_slot, turn_id, reply, event.speech_ended_at)
-        latency_ms = None
-        if event.speech_ended_at is not None:
-            latency_ms = (datetime.now(UTC) - event.speech_ended_at).total_seconds() * 1000
-            metrics.REPLY_READY.observe(latency_ms)
-        turn = Turn(
-            turn_id=turn_id,
-            user_utterance=event.text,
-            agent_response=reply.reply,
-            latency_ms=latency_ms,
+        await self._publisher.event(
+            REPLIES,
+            ReplyCancelled(session_id=session_id, edge_slot=state.edge_slot, turn_id=turn_id),
         )
-        try:
-            await self._store.append_turn(event.session_id, turn)
-        except SessionError as exc:
-            log.warning(
-                "could not record turn",
-                extra={
-                    "event": "dialogue.turn_not_recorded",
-                    "session": event.session_id,
-                    "error": str(exc),
-                },
-            )
-        metrics.TURNS.labels(outcome="answered").inc()
+        await self._recorder.mark_interrupted(session_id, turn_id)
+        log.info(
+            "caller interrupted the reply",
+            extra={"event": "dialogue.barge_in", "session": session_id, "turn": turn_id},
+        )
+
+    # --- answering ------------------------------------------------------------------------
 
     async def _greet(self, event: CallStarted) -> None:
-        request = AgentRequest(
-            session_id=event.session_id, event="call_started", utterance="", context=[]
+        self._calls.open(event.session_id, event.edge_slot)
+        metrics.ACTIVE_CALLS.set(len(self._calls))
+        request = AgentRequest(session_id=event.session_id, event="call_started")
+        timer = TurnTimer(GREETING_TURN, speech_ended_ms=None)
+        reply = await self._ask(request, timer, event.session_id, event.edge_slot, GREETING_TURN)
+        state = self._calls.get(event.session_id)
+        if state is not None:
+            state.speaking_turn = GREETING_TURN
+        await self._speaker.speak(
+            event.session_id,
+            event.edge_slot,
+            GREETING_TURN,
+            reply,
+            None,
+            first_index=timer_index(timer),
         )
-        reply = await self._ask(request)
-        await self._speak(event.session_id, event.edge_slot, GREETING_TURN, reply, None)
 
-    async def _ask(self, request: AgentRequest) -> AgentReply:
-        started = time.perf_counter()
+    async def _answer(
+        self,
+        session_id: str,
+        state: CallState,
+        request: AgentRequest,
+        caller_said: str,
+        speech_ended_at: datetime | None = None,
+    ) -> None:
+        turn_id = state.new_turn()
+        ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
+        timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
+        state.timers[turn_id] = timer
+        session = await self._store.get(session_id)
+        context = agent_context(session.turns if session else [], self._recorder.window)
+        request = request.model_copy(update={"context": context})
+        reply = await self._ask(request, timer, session_id, state.edge_slot, turn_id)
+        state.speaking_turn = turn_id
+        spoken = await self._speaker.speak(
+            session_id,
+            state.edge_slot,
+            turn_id,
+            reply,
+            speech_ended_at,
+            first_index=timer_index(timer),
+        )
+        latency_ms = None
+        if speech_ended_at is not None:
+            latency_ms = (datetime.now(UTC) - speech_ended_at).total_seconds() * 1000
+            metrics.REPLY_READY.observe(latency_ms)
+        await self._recorder.record(
+            session_id,
+            turn_id,
+            caller_said,
+            spoken,
+            reply,
+            latency_ms,
+            interrupted=turn_id in state.interrupted_turns,
+        )
+        metrics.TURNS.labels(outcome="answered").inc()
+
+    async def _ask(
+        self, request: AgentRequest, timer: TurnTimer, session_id: str, edge_slot: int, turn_id: int
+    ) -> AgentReply:
+        """Ask the agent; past the agent budget say the filler, on failure the fallback."""
+        task = asyncio.create_task(self._agent.respond(request))
+        done, _ = await asyncio.wait({task}, timeout=self._budget.agent_ms / 1000)
+        if not done and self._speaker.filler:
+            timer.filler_spoken = True
+            metrics.FILLERS.inc()
+            await self._speaker.speak_filler(session_id, edge_slot, turn_id)
         try:
-            reply = await self._agent.respond(request)
+            reply = await task
         except AgentError as exc:
             metrics.TURNS.labels(outcome="agent_failed").inc()
             log.warning(
@@ -124,44 +237,47 @@ class DialogueWorker:
                     "event": "dialogue.agent_failed",
                     "session": request.session_id,
                     "error": str(exc),
+                    "error_type": type(exc).__name__,
                 },
             )
-            return AgentReply(reply=self._fallback, actions=[])
-        metrics.MCP_LATENCY.observe((time.perf_counter() - started) * 1000)
+            reply = self._speaker.fallback_reply()
+        timer.agent_replied()
+        metrics.MCP_LATENCY.observe(timer.agent_ms())
         return reply
 
-    async def _speak(
-        self,
-        session_id: str,
-        edge_slot: int,
-        turn_id: int,
-        reply: AgentReply,
-        speech_ended_at: datetime | None,
-    ) -> None:
-        sentences = split_sentences(reply.reply) or [self._fallback]
-        for index, text in enumerate(sentences):
-            last = index == len(sentences) - 1
-            await self._publisher.event(
-                REPLIES,
-                ReplySentence(
-                    session_id=session_id,
-                    edge_slot=edge_slot,
-                    turn_id=turn_id,
-                    index=index,
-                    text=text,
-                    is_last=last,
-                    hangup_after=last and reply.wants_hangup,
-                    speech_ended_at=speech_ended_at,
-                ),
-            )
+    async def _state(self, session_id: str, edge_slot: int) -> CallState | None:
+        state = self._calls.get(session_id)
+        if state is not None:
+            return state
+        # This worker did not see the call start (a rebalance moved it here).
+        session = await self._session(session_id)
+        if session is None:
+            return None
+        return self._calls.open(session_id, edge_slot, next_turn_id=next_turn_after(session))
 
     async def _session(self, session_id: str) -> Session | None:
         """The janitor creates the record when the call starts; allow it a moment."""
-        deadline = time.monotonic() + self._session_wait_s
+        deadline = asyncio.get_running_loop().time() + self._session_wait_s
         while True:
-            session = await self._store.get(session_id)
+            try:
+                session = await self._store.get(session_id)
+            except SessionError as exc:
+                log.warning(
+                    "session store unavailable",
+                    extra={"event": "dialogue.store_error", "error": str(exc)},
+                )
+                session = None
             if session is not None and session.status == "active":
                 return session
-            if time.monotonic() >= deadline:
+            if asyncio.get_running_loop().time() >= deadline:
                 return None
             await asyncio.sleep(0.05)
+
+
+def timer_index(timer: TurnTimer) -> int:
+    """The filler, when spoken, is the turn's first sentence."""
+    return 1 if timer.filler_spoken else 0
+
+
+def next_turn_after(session: Session) -> int:
+    return max((t.turn_id for t in session.turns), default=0) + 1

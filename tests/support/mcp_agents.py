@@ -1,5 +1,5 @@
-"""Agents for the client tests: the demo receptionist and an independent echo agent,
-each served for real by uvicorn on a loopback port."""
+"""An independent MCP agent for tests, and serving ASGI apps for real with uvicorn
+on a loopback port."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from starlette.responses import PlainTextResponse, Response
 class EchoAgent:
     """Replies with what it was sent, so tests can see exactly what reached the agent."""
 
-    def __init__(self, delay_s: float = 0.0) -> None:
+    def __init__(self, delay_s: float = 0.0, answer: str | None = None) -> None:
         self.delay_s = delay_s
+        self.answer = answer
         self.requests: list[dict[str, Any]] = []
         self.server = MCPServer("echo-agent")
 
@@ -44,7 +45,7 @@ class EchoAgent:
             )
             await asyncio.sleep(self.delay_s)
             return {
-                "reply": f"You said {utterance or dtmf or 'nothing'}.",
+                "reply": self.answer or f"You said {utterance or dtmf or 'nothing'}.",
                 "toolCalls": [{"name": "lookup", "arguments": {"q": utterance}, "result": "ok"}],
             }
 
@@ -73,8 +74,15 @@ class FailFirstToolCalls(BaseHTTPMiddleware):
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Starlette) -> AsyncIterator[str]:
-    """Serve `app` on a free loopback port; yield its /mcp URL."""
+async def serving_mcp(app: Starlette) -> AsyncIterator[str]:
+    """Serve an MCP app on a free loopback port; yield its /mcp URL."""
+    async with serving(app) as base_url:
+        yield f"{base_url}/mcp"
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app (lifespan included) on a free loopback port; yield its base URL."""
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
@@ -85,7 +93,7 @@ async def serving(app: Starlette) -> AsyncIterator[str]:
             task.result()
         await asyncio.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         await task

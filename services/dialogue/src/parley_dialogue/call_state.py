@@ -1,0 +1,47 @@
+"""What the dialogue worker remembers about each live call it owns.
+
+Kafka gives one worker all of a call's transcripts and lifecycle events (same key,
+co-partitioned topics), so this state needs no sharing. After a rebalance a call's
+new owner rebuilds what matters (the next turn id) from the session record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parley_dialogue.latency import TurnTimer
+
+
+@dataclass
+class CallState:
+    edge_slot: int
+    next_turn_id: int = 1
+    # The reply turn the caller is hearing now (sent, last mark not yet back).
+    speaking_turn: int | None = None
+    interrupted_turns: set[int] = field(default_factory=set)
+    timers: dict[int, TurnTimer] = field(default_factory=dict)
+
+    def new_turn(self) -> int:
+        turn_id = self.next_turn_id
+        self.next_turn_id += 1
+        return turn_id
+
+
+class CallStates:
+    def __init__(self) -> None:
+        self._calls: dict[str, CallState] = {}
+
+    def get(self, session_id: str) -> CallState | None:
+        return self._calls.get(session_id)
+
+    def open(self, session_id: str, edge_slot: int, next_turn_id: int = 1) -> CallState:
+        state = self._calls.get(session_id)
+        if state is None:
+            state = self._calls[session_id] = CallState(edge_slot, next_turn_id)
+        return state
+
+    def close(self, session_id: str) -> None:
+        self._calls.pop(session_id, None)
+
+    def __len__(self) -> int:
+        return len(self._calls)

@@ -1,0 +1,91 @@
+"""The conversation as the agent sees it and as the session records it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from parley_agent_client import AgentReply, AgentToolCall, AgentTurn
+from parley_sessions import (
+    HistoryWindow,
+    Session,
+    SessionError,
+    SessionStore,
+    ToolCall,
+    Turn,
+    history_window,
+)
+
+from parley_dialogue.speaker import SpokenReply
+
+log = logging.getLogger(__name__)
+
+
+def agent_context(turns: Sequence[Turn], window: HistoryWindow) -> list[AgentTurn]:
+    """The recent turns (within the window) as alternating caller/agent lines."""
+    context: list[AgentTurn] = []
+    for turn in history_window(turns, window):
+        context.append(AgentTurn(role="caller", text=turn.user_utterance))
+        calls = None
+        if window.include_tool_calls and turn.tool_calls:
+            calls = [AgentToolCall(name=c.name, arguments=c.arguments) for c in turn.tool_calls]
+        context.append(
+            AgentTurn(
+                role="agent",
+                text=turn.agent_response,
+                tool_calls=calls,
+                interrupted=turn.interrupted,
+            )
+        )
+    return context
+
+
+class ConversationRecorder:
+    def __init__(self, store: SessionStore, window: HistoryWindow) -> None:
+        self._store = store
+        self.window = window
+
+    async def record(
+        self,
+        session_id: str,
+        turn_id: int,
+        caller_said: str,
+        spoken: SpokenReply,
+        reply: AgentReply,
+        latency_ms: float | None,
+        interrupted: bool,
+    ) -> None:
+        turn = Turn(
+            turn_id=turn_id,
+            user_utterance=caller_said,
+            agent_response=spoken.text,
+            latency_ms=latency_ms,
+            tool_calls=[ToolCall(name=c.name, arguments=c.arguments) for c in reply.tool_calls]
+            or None,
+            interrupted=interrupted or None,
+            warnings=spoken.warnings or None,
+        )
+        try:
+            await self._store.append_turn(session_id, turn)
+        except SessionError as exc:
+            self._not_recorded(session_id, exc)
+
+    async def mark_interrupted(self, session_id: str, turn_id: int) -> None:
+        def cut(session: Session) -> Session:
+            turns = [
+                t.model_copy(update={"interrupted": True}) if t.turn_id == turn_id else t
+                for t in session.turns
+            ]
+            return session.model_copy(update={"turns": turns})
+
+        try:
+            await self._store.update(session_id, cut)
+        except SessionError as exc:
+            self._not_recorded(session_id, exc)
+
+    @staticmethod
+    def _not_recorded(session_id: str, exc: SessionError) -> None:
+        log.warning(
+            "could not record the turn",
+            extra={"event": "dialogue.turn_not_recorded", "session": session_id, "error": str(exc)},
+        )

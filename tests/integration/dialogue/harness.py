@@ -1,0 +1,174 @@
+"""The dialogue service in-process against the real Kafka and Redis, with a probe that
+watches what it publishes for one call."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from parley_bus import BusPublisher, build_broker
+from parley_contracts import (
+    CALL_EVENTS,
+    CONTROL,
+    REPLIES,
+    TRANSCRIPTS,
+    CallStarted,
+    Event,
+    TopicSpec,
+    call_event_decoder,
+    control_event_decoder,
+    reply_event_decoder,
+)
+from parley_dialogue.app import create_app
+from parley_dialogue.settings import DialogueSettings
+from parley_sessions import RedisSessionStore, Session
+
+from tests.support.mcp_agents import EchoAgent, serving, serving_mcp
+
+DECODERS = {
+    REPLIES.name: reply_event_decoder,
+    CONTROL.name: control_event_decoder,
+    CALL_EVENTS.name: call_event_decoder,
+}
+
+
+class TopicProbe:
+    """Everything published on the dialogue's output topics from now on."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.events: list[tuple[str, Event]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        partitions = [
+            TopicPartition(spec.name, p)
+            for spec in (REPLIES, CONTROL, CALL_EVENTS)
+            for p in range(spec.partitions)
+        ]
+        self._consumer.assign(partitions)
+        await self._consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await self._consumer.position(tp)
+        self._task = asyncio.create_task(self._collect())
+
+    async def _collect(self) -> None:
+        async for message in self._consumer:
+            decoder = DECODERS[message.topic]
+            with contextlib.suppress(Exception):
+                self.events.append((message.topic, decoder.decode(message.value)))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._consumer.stop()
+
+    def of(self, session_id: str, kind: type[Event] | None = None) -> list[Event]:
+        return [
+            e
+            for _, e in self.events
+            if e.session_id == session_id and (kind is None or isinstance(e, kind))
+        ]
+
+    async def wait_for(
+        self, session_id: str, check: Callable[[list[Event]], bool], timeout: float = 15
+    ) -> list[Event]:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not check(self.of(session_id)):
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out; saw {self.of(session_id)}")
+            await asyncio.sleep(0.02)
+        return self.of(session_id)
+
+
+class DialogueHarness:
+    def __init__(self, env: dict[str, str], publisher: BusPublisher, probe: TopicProbe) -> None:
+        self.env = env
+        self.publisher = publisher
+        self.probe = probe
+        self.store = RedisSessionStore(env["REDIS_URL"])
+
+    async def start_call(self, edge_slot: int = 3) -> str:
+        session = Session(call_sid="CA" + uuid.uuid4().hex)
+        await self.store.create(session)
+        await self.publisher.event(
+            CALL_EVENTS,
+            CallStarted(
+                session_id=session.id,
+                edge_slot=edge_slot,
+                call_sid=session.call_sid,
+                stream_sid="MZ" + uuid.uuid4().hex,
+            ),
+        )
+        return session.id
+
+    async def send(self, topic: TopicSpec, event: Event) -> None:
+        await self.publisher.event(topic, event)
+
+
+async def fresh_consumer_group(bootstrap: str, *topics: TopicSpec) -> str:
+    """A consumer group whose committed offsets are the topics' current ends, so a
+    service joining it starts with new messages only and owns every partition."""
+    group = f"dialogue-test-{uuid.uuid4().hex[:8]}"
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=group, enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        partitions = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
+        consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
+        await consumer.commit({tp: offset for tp, offset in ends.items()})
+    finally:
+        await consumer.stop()
+    return group
+
+
+@contextlib.asynccontextmanager
+async def running_dialogue(env: dict[str, str], **settings: Any) -> AsyncIterator[DialogueHarness]:
+    bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
+    config = DialogueSettings(
+        kafka_bootstrap_servers=bootstrap,
+        redis_url=env["REDIS_URL"],
+        consumer_group=await fresh_consumer_group(bootstrap, TRANSCRIPTS, CALL_EVENTS),
+        **settings,
+    )
+    broker = build_broker(env["KAFKA_BOOTSTRAP_SERVERS"], client_id="dialogue-test")
+    probe = TopicProbe(env["KAFKA_BOOTSTRAP_SERVERS"])
+    await broker.start()
+    await probe.start()
+    try:
+        async with serving(create_app(config)) as url, httpx.AsyncClient() as http:
+            await wait_ready(http, url)
+            yield DialogueHarness(env, BusPublisher(broker), probe)
+    finally:
+        await probe.stop()
+        await broker.stop()
+
+
+async def wait_ready(http: httpx.AsyncClient, url: str, timeout: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (await http.get(f"{url}/readyz")).status_code != 200:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("the dialogue service never became ready")
+        await asyncio.sleep(0.1)
+
+
+@contextlib.asynccontextmanager
+async def dialogue_with_agent(
+    env: dict[str, str], agent: EchoAgent, **settings: Any
+) -> AsyncIterator[DialogueHarness]:
+    """The dialogue service talking to `agent`, served over streamable HTTP."""
+    async with (
+        serving_mcp(agent.app()) as agent_url,
+        running_dialogue(env, agent_url=agent_url, **settings) as harness,
+    ):
+        yield harness

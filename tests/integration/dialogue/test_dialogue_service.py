@@ -1,0 +1,196 @@
+"""The dialogue service through real Kafka and Redis, with real MCP agents."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from parley_contracts import (
+    CALL_EVENTS,
+    TRANSCRIPTS,
+    ClearPlayback,
+    DtmfPressed,
+    Event,
+    PlaybackMarked,
+    ReplyCancelled,
+    ReplySentence,
+    Transcript,
+)
+from parley_devstack.ports import free_port
+
+from tests.integration.dialogue.harness import (
+    DialogueHarness,
+    dialogue_with_agent,
+    running_dialogue,
+)
+from tests.support.mcp_agents import EchoAgent
+
+pytestmark = pytest.mark.integration
+SLOT = 3
+
+
+def sentences(events: list[Event], turn_id: int) -> list[ReplySentence]:
+    return [e for e in events if isinstance(e, ReplySentence) and e.turn_id == turn_id]
+
+
+def reply_done(turn_id: int):  # type: ignore[no-untyped-def]
+    return lambda events: any(s.is_last for s in sentences(events, turn_id))
+
+
+def spoken(events: list[Event], turn_id: int) -> str:
+    return " ".join(s.text for s in sentences(events, turn_id))
+
+
+def final(session_id: str, text: str, start_ms: int = 0, end_ms: int = 900) -> Transcript:
+    return Transcript(
+        session_id=session_id,
+        edge_slot=SLOT,
+        text=text,
+        confidence=0.95,
+        is_final=True,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        speech_ended_at=datetime.now(UTC),
+    )
+
+
+def interim(session_id: str, text: str, duration_ms: int = 600) -> Transcript:
+    return final(session_id, text, 0, duration_ms).model_copy(update={"is_final": False})
+
+
+async def heard_in_full(harness: DialogueHarness, session_id: str, turn_id: int) -> None:
+    last = max(s.index for s in sentences(harness.probe.of(session_id), turn_id))
+    await harness.send(
+        CALL_EVENTS,
+        PlaybackMarked(session_id=session_id, turn_id=turn_id, segment=last, last_segment=True),
+    )
+
+
+async def converse(harness: DialogueHarness, session_id: str, lines: list[str]) -> None:
+    await harness.probe.wait_for(session_id, reply_done(0))
+    await heard_in_full(harness, session_id, 0)
+    for turn_id, line in enumerate(lines, start=1):
+        await harness.send(TRANSCRIPTS, final(session_id, line))
+        await harness.probe.wait_for(session_id, reply_done(turn_id))
+        await heard_in_full(harness, session_id, turn_id)
+
+
+async def test_context_reaches_the_agent_in_order_and_is_windowed(
+    stack_env: dict[str, str],
+) -> None:
+    echo = EchoAgent()
+    async with dialogue_with_agent(stack_env, echo, history_max_turns=2) as harness:
+        session_id = await harness.start_call(SLOT)
+        await converse(harness, session_id, ["one", "two", "three", "four"])
+        session = await harness.store.get(session_id)
+    mine = [r for r in echo.requests if r["sessionId"] == session_id]
+    assert [r["event"] for r in mine] == [
+        "call_started",
+        "utterance",
+        "utterance",
+        "utterance",
+        "utterance",
+    ]
+    assert [c["text"] for c in mine[2]["context"]] == ["one", "You said one."]
+    # Four turns in, only the newest two are sent.
+    assert [c["text"] for c in mine[4]["context"]] == [
+        "two",
+        "You said two.",
+        "three",
+        "You said three.",
+    ]
+    assert session is not None
+    assert [t.turn_id for t in session.turns] == [1, 2, 3, 4]
+    assert session.turns[0].tool_calls and session.turns[0].tool_calls[0].name == "lookup"
+
+
+async def test_markdown_reply_is_spoken_clean_and_warnings_recorded(
+    stack_env: dict[str, str],
+) -> None:
+    echo = EchoAgent(
+        answer="## Hours\n**Monday**: 9am to 5pm. See [our site](https://dental.example) "
+        "or mail desk@dental.example."
+    )
+    async with dialogue_with_agent(stack_env, echo) as harness:
+        session_id = await harness.start_call(SLOT)
+        await converse(harness, session_id, ["when are you open"])
+        session = await harness.store.get(session_id)
+    said = spoken(harness.probe.of(session_id), 1)
+    assert said == "Hours. Monday: 9am to 5pm. See our site or mail an email address."
+    assert session is not None
+    assert session.turns[0].agent_response == said
+    assert session.turns[0].warnings and "markdown removed" in session.turns[0].warnings
+
+
+async def test_slow_agent_gets_a_filler_then_the_fallback(stack_env: dict[str, str]) -> None:
+    echo = EchoAgent(delay_s=3.0)
+    async with dialogue_with_agent(
+        stack_env, echo, agent_timeout_s=1.0, budget_agent_ms=300
+    ) as harness:
+        session_id = await harness.start_call(SLOT)
+        events = await harness.probe.wait_for(session_id, reply_done(0))
+    greeting = sentences(events, 0)
+    assert greeting[0].text == "One moment." and greeting[0].index == 0
+    assert "trouble connecting" in " ".join(s.text for s in greeting[1:])
+    assert [s.index for s in greeting] == list(range(len(greeting)))
+
+
+async def test_unreachable_agent_opens_the_circuit_and_callers_still_hear_the_fallback(
+    stack_env: dict[str, str],
+) -> None:
+    dead_agent = f"http://127.0.0.1:{free_port()}/mcp"
+    async with running_dialogue(
+        stack_env, agent_url=dead_agent, agent_circuit_failures=1, agent_circuit_reset_s=60
+    ) as harness:
+        first = await harness.start_call(SLOT)
+        second = await harness.start_call(SLOT)
+        for session_id in (first, second):
+            events = await harness.probe.wait_for(session_id, reply_done(0))
+            assert "trouble connecting" in spoken(events, 0)
+
+
+async def test_caller_interrupts_a_reply(stack_env: dict[str, str]) -> None:
+    echo = EchoAgent()
+    async with dialogue_with_agent(stack_env, echo) as harness:
+        session_id = await harness.start_call(SLOT)
+        await harness.probe.wait_for(session_id, reply_done(0))
+        await harness.send(TRANSCRIPTS, final(session_id, "tell me everything"))
+        await harness.probe.wait_for(session_id, reply_done(1))
+        # Turn 1 is playing (no mark back yet); a backchannel does not interrupt ...
+        await harness.send(TRANSCRIPTS, final(session_id, "uh-huh"))
+        # ... but a real utterance does.
+        await harness.send(TRANSCRIPTS, interim(session_id, "wait a second"))
+        events = await harness.probe.wait_for(
+            session_id, lambda ev: any(isinstance(e, ReplyCancelled) for e in ev)
+        )
+        await harness.send(TRANSCRIPTS, final(session_id, "wait a second"))
+        events = await harness.probe.wait_for(session_id, reply_done(2))
+        session = await harness.store.get(session_id)
+    # Nobody heard the greeting to the end either (no marks came back), so the first
+    # utterance cut it; the interruption then drops everything up to turn 1.
+    clears = [e for e in events if isinstance(e, ClearPlayback)]
+    assert [c.turn_id for c in clears] == [1, 2]
+    assert [e.turn_id for e in events if isinstance(e, ReplyCancelled)] == [0, 1]
+    assert spoken(events, 2) == "You said wait a second."
+    mine = [r["utterance"] for r in echo.requests if r["sessionId"] == session_id]
+    assert "uh-huh" not in mine
+    assert session is not None
+    by_id = {t.turn_id: t for t in session.turns}
+    assert sorted(by_id) == [1, 2]
+    assert by_id[1].interrupted is True
+    assert by_id[2].interrupted is None
+
+
+async def test_key_presses_reach_the_agent_as_dtmf(stack_env: dict[str, str]) -> None:
+    echo = EchoAgent()
+    async with dialogue_with_agent(stack_env, echo) as harness:
+        session_id = await harness.start_call(SLOT)
+        await harness.probe.wait_for(session_id, reply_done(0))
+        await heard_in_full(harness, session_id, 0)
+        await harness.send(
+            CALL_EVENTS, DtmfPressed(session_id=session_id, edge_slot=SLOT, digit="7")
+        )
+        events = await harness.probe.wait_for(session_id, reply_done(1))
+    assert spoken(events, 1) == "You said 7."
+    dtmf = [r for r in echo.requests if r["sessionId"] == session_id and r["event"] == "dtmf"]
+    assert [r["dtmf"] for r in dtmf] == ["7"]
