@@ -59,7 +59,9 @@ def test_phone_numbers_are_kept_by_default_and_maskable() -> None:
 
 
 def test_abbreviations_and_awkward_punctuation_are_spoken_naturally() -> None:
-    text, _ = spoken("Dr. Smith sees you in 20 mins, e.g. at 3pm... Great!!! Fees vs. insurance; 50%")
+    text, _ = spoken(
+        "Dr. Smith sees you in 20 mins, e.g. at 3pm... Great!!! Fees vs. insurance; 50%"
+    )
     assert text == (
         "Doctor Smith sees you in 20 minutes, for example at 3pm. Great! "
         "Fees versus insurance, 50 percent."
@@ -80,12 +82,16 @@ def test_length_is_capped_at_a_sentence_boundary() -> None:
 
 def test_long_first_sentence_is_split_at_its_first_comma() -> None:
     sentences, _ = SpeechTextCleaner().clean_all(
-        "Sure thing, I can book an appointment for you on any weekday morning or afternoon. Ok?"
+        "Sure, I can book an appointment for you. Which day, and what time?"
     )
-    assert sentences[:2] == [
-        "Sure thing,",
-        "I can book an appointment for you on any weekday morning or afternoon.",
-    ]
+    assert sentences == ["Sure,", "I can book an appointment for you.", "Which day, and what time?"]
+
+
+def test_short_first_sentence_or_late_comma_is_not_split() -> None:
+    cleaner = SpeechTextCleaner()
+    assert cleaner.clean_all("Yes, we can.")[0] == ["Yes, we can."]
+    late = "We are open from nine in the morning until five in the evening, Monday to Friday."
+    assert cleaner.clean_all(late)[0] == [late]
 
 
 def test_sentences_are_produced_lazily() -> None:

@@ -38,9 +38,10 @@ RecognizerEvent = SpeechStarted | InterimTranscript | FinalTranscript
 class EndpointingConfig:
     min_speech_ms: int = 200
     """Utterances shorter than this are noise, not speech."""
-    silence_ms: int = 500
-    """Trailing silence that ends an utterance."""
-    interim_interval_ms: int = 500
+    silence_ms: int = 300
+    """Trailing silence that ends an utterance (300 ms keeps replies snappy without
+    cutting ordinary phrases; raise it for callers who pause mid-sentence)."""
+    interim_interval_ms: int = 300
     """How often interim transcripts are produced while the caller speaks."""
 
 

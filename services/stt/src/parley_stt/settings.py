@@ -12,6 +12,6 @@ class SttSettings(ServiceSettings):
     consumer_group: str = "parley-stt"
     min_speech_ms: int = Field(default=200, ge=0, description="Shorter sounds are not speech.")
     silence_ms: int = Field(
-        default=500, ge=100, description="Trailing silence that ends an utterance."
+        default=300, ge=100, description="Trailing silence that ends an utterance."
     )
-    interim_interval_ms: int = Field(default=500, ge=100)
+    interim_interval_ms: int = Field(default=300, ge=100)
