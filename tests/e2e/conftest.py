@@ -7,7 +7,7 @@ from parley_devstack.fleet import ServiceFleet
 from parley_devstack.ports import free_ports
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fleet(
     stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServiceFleet]:

@@ -89,6 +89,10 @@ def test_turns_are_recorded_in_order_and_session_closed(two_turn_call: CallRepor
     for recorded, turn in zip(turns, two_turn_call.turns, strict=True):
         assert recorded["userUtterance"] == turn.transcript
         assert recorded["agentResponse"]
+        # Parley's own measure of the turn, stage by stage, adds up to its total.
+        stages = recorded["latencyStages"]
+        assert set(stages) == {"stt", "agent", "tts", "playback"}
+        assert abs(sum(stages.values()) - recorded["latencyMs"]) < 5
     latencies = [t.latency_ms for t in two_turn_call.turns if t.latency_ms is not None]
     print(
         f"\nend of speech -> first agent audio: {[round(x) for x in latencies]} ms, "

@@ -37,8 +37,10 @@ class Turn(_CamelModel):
     # Extensions beyond the core record, present in JSON only when set:
     # the caller interrupted the reply (it was cut, not heard to the end) ...
     interrupted: bool | None = Field(default=None, exclude_if=lambda v: v is None)
-    # ... and what speech clean-up removed from the agent's reply (markdown, URLs, ...).
+    # ... what speech clean-up removed from the agent's reply (markdown, URLs, ...) ...
     warnings: list[str] | None = Field(default=None, exclude_if=lambda v: not v)
+    # ... and where the turn's time went (ms per stage: stt, agent, tts, playback).
+    latency_stages: dict[str, float] | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Session(_CamelModel):

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 class CallerTurn:
     script: str
     frames: list[bytes]
+    barge_in_after_ms: int | None = None
+    """Start speaking this long after the previous reply began, instead of waiting for
+    it to finish: the caller interrupts the agent."""
 
 
 @dataclass
@@ -52,6 +55,10 @@ class TurnReport:
     reply: str | None = None
     latency_ms: float | None = None
     reply_audio: bytes = b""
+    cut_off_by_caller: bool = False
+    recorded_as_interrupted: bool | None = None
+    stages: dict[str, float] | None = None
+    """Where the turn's time went, as Parley measured it (ms per stage)."""
 
 
 @dataclass
@@ -63,6 +70,10 @@ class CallReport:
     heard: bytes = b""
     ended_by: str = "caller"
     session: dict[str, Any] | None = None
+    clears_received: int = 0
+    stale_frames_after_clear: int = 0
+    """Agent frames that arrived after a `clear` while the caller was still talking:
+    audio of an interrupted reply that should have been dropped."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -77,9 +88,13 @@ class CallReport:
                     "reply": t.reply,
                     "latencyMs": None if t.latency_ms is None else round(t.latency_ms, 1),
                     "replyAudioMs": len(t.reply_audio) // 8,
+                    "cutOffByCaller": t.cut_off_by_caller,
+                    "stagesMs": t.stages,
                 }
                 for t in self.turns
             ],
+            "clearsReceived": self.clears_received,
+            "staleFramesAfterClear": self.stale_frames_after_clear,
         }
 
 
@@ -102,6 +117,11 @@ class SimulatedCall:
         self._reply_done = asyncio.Event()
         self._closed = asyncio.Event()
         self._hangup_announced = False
+        self._first_audio = asyncio.Event()
+        self._caller_talking = False
+        self._cleared = False
+        self._clears = 0
+        self._stale_frames = 0
 
     async def run(self) -> CallReport:
         async with httpx.AsyncClient(timeout=10) as http:
@@ -160,42 +180,64 @@ class SimulatedCall:
     async def _converse(self, report: CallReport) -> None:
         greeting = bytearray()
         self._collecting = greeting
-        await self._wait_reply(self._options.greeting_timeout_s, required=False)
+        await self._wait_reply(0, self._options.greeting_timeout_s, required=False)
         report.greeting_audio = bytes(greeting)
-        for turn in self._options.turns:
+        turns = self._options.turns
+        for number, turn in enumerate(turns, start=1):
             if self._closed.is_set():
                 break
-            await asyncio.sleep(self._options.pause_after_reply_s)
+            if turn.barge_in_after_ms is None:
+                await asyncio.sleep(self._options.pause_after_reply_s)
             audio = bytearray()
             self._collecting = audio
             self._first_audio_time = None
+            self._first_audio.clear()
             self._speech_ended.clear()
-            self._reply_done.clear()
+            self._caller_talking = True
+            self._cleared = False
             for i, frame in enumerate(turn.frames):
                 self._mic.append((frame, i == len(turn.frames) - 1))
             await self._speech_ended.wait()
-            await self._wait_reply(self._options.reply_timeout_s, required=True)
+            self._caller_talking = False
+            interrupt = number < len(turns) and turns[number].barge_in_after_ms is not None
+            if interrupt:
+                await self._wait_first_audio(self._options.reply_timeout_s)
+                await asyncio.sleep((turns[number].barge_in_after_ms or 0) / 1000)
+            else:
+                await self._wait_reply(number, self._options.reply_timeout_s, required=True)
             latency = None
             if self._first_audio_time is not None:
                 latency = (self._first_audio_time - self._speech_end_time) * 1000
             report.turns.append(
-                TurnReport(script=turn.script, latency_ms=latency, reply_audio=bytes(audio))
+                TurnReport(
+                    script=turn.script,
+                    latency_ms=latency,
+                    reply_audio=bytes(audio),
+                    cut_off_by_caller=interrupt,
+                )
             )
         self._collecting = None
+        report.clears_received = self._clears
+        report.stale_frames_after_clear = self._stale_frames
 
-    async def _wait_reply(self, timeout_s: float, required: bool) -> None:
-        done = asyncio.create_task(self._reply_done.wait())
-        closed = asyncio.create_task(self._closed.wait())
+    async def _wait_first_audio(self, timeout_s: float) -> None:
         try:
-            finished, _ = await asyncio.wait(
-                {done, closed}, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            done.cancel()
-            closed.cancel()
-        if not finished and required:
-            raise TimeoutError(f"no complete agent reply within {timeout_s} s")
-        self._reply_done.clear()
+            await asyncio.wait_for(self._first_audio.wait(), timeout_s)
+        except TimeoutError as exc:
+            raise TimeoutError(f"no agent audio within {timeout_s} s") from exc
+
+    async def _wait_reply(self, turn_id: int, timeout_s: float, required: bool) -> None:
+        """Until the reply numbered `turn_id` (or a later one) was heard to its end."""
+        deadline = time.monotonic() + timeout_s
+        while not self._closed.is_set() and max(self._completed_turns, default=-1) < turn_id:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                if required:
+                    raise TimeoutError(f"no complete agent reply within {timeout_s} s")
+                return
+            self._reply_done.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._reply_done.wait(), min(remaining, 0.25))
 
     async def _send_microphone(self, ws: ClientConnection) -> None:
         """Twilio streams audio continuously, silence included, one frame every 20 ms."""
@@ -234,12 +276,17 @@ class SimulatedCall:
                     now = time.monotonic()
                     if self._speech_ended.is_set() and self._first_audio_time is None:
                         self._first_audio_time = now
+                        self._first_audio.set()
+                    if self._cleared and self._caller_talking:
+                        self._stale_frames += 1
                     if self._collecting is not None:
                         self._collecting.extend(audio)
                     self._playout.play(audio, now)
                 elif event == "mark":
                     self._playout.mark(message["mark"]["name"])
                 elif event == "clear":
+                    self._clears += 1
+                    self._cleared = True
                     for name in self._playout.clear():
                         await self._echo_mark(ws, name)
         except ConnectionClosed:
@@ -329,6 +376,8 @@ class SimulatedCall:
         for turn, recorded in zip(report.turns, report.session.get("turns", []), strict=False):
             turn.transcript = recorded.get("userUtterance")
             turn.reply = recorded.get("agentResponse")
+            turn.recorded_as_interrupted = recorded.get("interrupted")
+            turn.stages = recorded.get("latencyStages")
 
 
 async def place_call(options: CallOptions) -> CallReport:

@@ -51,7 +51,19 @@ def _print_text(report: CallReport) -> None:
         print(f"    heard as    : {turn.transcript if turn.transcript is not None else '?'}")
         print(f"    agent       : {turn.reply if turn.reply is not None else '?'}")
         print(f"    latency     : {latency} (end of caller speech -> first agent audio)")
+        if turn.stages:
+            print(f"    waterfall   : {waterfall(turn.stages)}")
     print(f"  call ended by the {report.ended_by}")
+
+
+STAGE_ORDER = ("stt", "agent", "tts", "playback")
+
+
+def waterfall(stages: dict[str, float]) -> str:
+    """`stt 512 ms | agent 6 ms | ...` in pipeline order, as measured inside Parley."""
+    names = [s for s in STAGE_ORDER if s in stages] + sorted(set(stages) - set(STAGE_ORDER))
+    parts = [f"{name} {stages[name]:.0f} ms" for name in names]
+    return " | ".join(parts) + f"  = {sum(stages.values()):.0f} ms"
 
 
 def _turns(args: argparse.Namespace) -> list[CallerTurn]:

@@ -13,6 +13,14 @@ GREETING = "Hello, thanks for calling Parley Dental. How can I help you today?"
 ASK_FOR_TIME = "Sure, I can book an appointment for you. What day and time would suit you?"
 HOURS = "We are open Monday to Friday from nine in the morning until five in the afternoon."
 GOODBYE = "Thank you for calling. Goodbye!"
+SERVICES = (
+    "We offer check-ups and cleaning, fillings, crowns, whitening and emergency care. "
+    "A check-up takes about thirty minutes and always includes a cleaning. "
+    "Whitening takes about an hour, and we use a gentle gel. "
+    "For emergencies we keep two appointments free every morning. "
+    "We accept most insurance plans, and we can send you a cost estimate in advance. "
+    "Would you like to book one of these?"
+)
 FALLBACK = "I can book an appointment for you or tell you our opening hours. What would you like?"
 TRANSFER = "Please hold while I transfer you to the front desk."
 
@@ -82,6 +90,8 @@ def answer(
         if slot and not words & {"like", "want", "need", "make"}:
             return Answer(_confirm(slot))
         return Answer(ASK_FOR_TIME)
+    if words & {"offer", "treatment", "treatments", "services"}:
+        return Answer(SERVICES)
     if words & {"open", "opening", "hours", "close", "closing"}:
         day = next((d for d in DAYS if d in words), None)
         if day in DAYS[:5]:

@@ -17,6 +17,7 @@ from parley_sessions import HistoryWindow, RedisSessionStore, SessionStore
 
 from parley_dialogue.barge_in import BargeInRule
 from parley_dialogue.conversation import ConversationRecorder
+from parley_dialogue.lanes import SessionLanes
 from parley_dialogue.latency import LatencyBudget
 from parley_dialogue.settings import DialogueSettings
 from parley_dialogue.speaker import ReplySpeaker
@@ -90,12 +91,18 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
     worker = build_worker(settings, agent, store, BusPublisher(broker))
     subscriber = group_subscriber(broker, settings.consumer_group, TRANSCRIPTS, CALL_EVENTS)
 
+    lanes = SessionLanes()
+
     @subscriber
     async def on_message(body: bytes, message: KafkaMessage) -> None:
         if getattr(message.raw_message, "topic", "") == TRANSCRIPTS.name:
-            await worker.on_transcript(decode_or_skip(transcript_event_decoder, message))
+            transcript = decode_or_skip(transcript_event_decoder, message)
+            if transcript is not None:
+                lanes.submit(transcript.session_id, lambda: worker.on_transcript(transcript))
         else:
-            await worker.on_call_event(decode_or_skip(call_event_decoder, message))
+            call_event = decode_or_skip(call_event_decoder, message)
+            if call_event is not None:
+                lanes.submit(call_event.session_id, lambda: worker.on_call_event(call_event))
 
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
@@ -116,6 +123,7 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
             yield
         finally:
             await broker.stop()
+            await lanes.drain_all()
             await agent.close()
             await store.close_store()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from parley_agent_client import AgentReply, AgentToolCall, AgentTurn
+from parley_contracts import TurnCompleted
 from parley_sessions import (
     HistoryWindow,
     Session,
@@ -71,15 +73,25 @@ class ConversationRecorder:
             self._not_recorded(session_id, exc)
 
     async def mark_interrupted(self, session_id: str, turn_id: int) -> None:
-        def cut(session: Session) -> Session:
+        await self._update_turn(session_id, turn_id, {"interrupted": True})
+
+    async def record_latency(self, completed: TurnCompleted) -> None:
+        """The turn's latency becomes end of caller speech -> first audio at the caller."""
+        await self._update_turn(
+            completed.session_id,
+            completed.turn_id,
+            {"latency_ms": completed.total_ms, "latency_stages": completed.stages},
+        )
+
+    async def _update_turn(self, session_id: str, turn_id: int, changes: dict[str, Any]) -> None:
+        def change(session: Session) -> Session:
             turns = [
-                t.model_copy(update={"interrupted": True}) if t.turn_id == turn_id else t
-                for t in session.turns
+                t.model_copy(update=changes) if t.turn_id == turn_id else t for t in session.turns
             ]
             return session.model_copy(update={"turns": turns})
 
         try:
-            await self._store.update(session_id, cut)
+            await self._store.update(session_id, change)
         except SessionError as exc:
             self._not_recorded(session_id, exc)
 

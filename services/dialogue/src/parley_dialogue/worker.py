@@ -89,6 +89,8 @@ class DialogueWorker:
         completed = timer.complete(event.session_id, event, self._budget)
         metrics.observe_turn(completed)
         await self._publisher.event(CALL_EVENTS, completed)
+        if completed.turn_id != GREETING_TURN:
+            await self._recorder.record_latency(completed)
 
     # --- what the caller says -------------------------------------------------------------
 
