@@ -31,12 +31,16 @@ run: install
 test: install
 	$(BIN)/pytest -q
 
+## bench: measured numbers with the real services (not part of `make test`); results in bench/results/
+bench: install
+	$(BIN)/python bench/turn_latency.py --calls 5 --turns 5
+
 test-unit: $(BIN)/.synced
 	$(BIN)/pytest -q tests/unit
 
 lint: $(BIN)/.synced
-	$(BIN)/ruff check libs services tests
-	$(BIN)/ruff format --check libs services tests
+	$(BIN)/ruff check libs services tests bench
+	$(BIN)/ruff format --check libs services tests bench
 
 typecheck: $(BIN)/.synced
 	$(BIN)/mypy --strict $(wildcard libs/*/src) $(wildcard services/*/src)
