@@ -20,9 +20,12 @@ from starlette.responses import PlainTextResponse, Response
 class EchoAgent:
     """Replies with what it was sent, so tests can see exactly what reached the agent."""
 
-    def __init__(self, delay_s: float = 0.0, answer: str | None = None) -> None:
+    def __init__(
+        self, delay_s: float = 0.0, answer: str | None = None, broken: bool = False
+    ) -> None:
         self.delay_s = delay_s
         self.answer = answer
+        self.broken = broken
         self.requests: list[dict[str, Any]] = []
         self.server = MCPServer("echo-agent")
 
@@ -44,6 +47,8 @@ class EchoAgent:
                 }
             )
             await asyncio.sleep(self.delay_s)
+            if self.broken:
+                raise RuntimeError("the agent's database is down")
             return {
                 "reply": self.answer or f"You said {utterance or dtmf or 'nothing'}.",
                 "toolCalls": [{"name": "lookup", "arguments": {"q": utterance}, "result": "ok"}],

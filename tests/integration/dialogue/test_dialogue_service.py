@@ -135,6 +135,13 @@ async def test_slow_agent_gets_a_filler_then_the_fallback(stack_env: dict[str, s
     assert [s.index for s in greeting] == list(range(len(greeting)))
 
 
+async def test_agent_tool_error_is_answered_with_the_fallback(stack_env: dict[str, str]) -> None:
+    async with dialogue_with_agent(stack_env, EchoAgent(broken=True)) as harness:
+        session_id = await harness.start_call(SLOT)
+        events = await harness.probe.wait_for(session_id, reply_done(0))
+    assert "trouble connecting" in spoken(events, 0)
+
+
 async def test_unreachable_agent_opens_the_circuit_and_callers_still_hear_the_fallback(
     stack_env: dict[str, str],
 ) -> None:
