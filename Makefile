@@ -6,8 +6,13 @@ UV := .tools/bin/uv
 VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
+# Deployment tools the tests use, built once from the Go module proxy into .tools/.
+COMPOSE_VERSION := v2.29.7
+HELM_VERSION := v3.16.4
+COMPOSE_PLUGIN := .tools/docker/cli-plugins/docker-compose
+HELM := .tools/bin/helm
 
-.PHONY: install run test test-unit lint typecheck format bench clean
+.PHONY: install run test test-unit lint typecheck format bench clean deploy-tools
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) into .tools/"
@@ -27,8 +32,20 @@ install: $(BIN)/.synced
 run: install
 	$(BIN)/parley-stack run
 
+$(COMPOSE_PLUGIN):
+	@echo "==> building the docker compose CLI plugin $(COMPOSE_VERSION) with go (once, ~2 min)"
+	GOBIN=$(CURDIR)/.tools/gobin go install github.com/docker/compose/v2/cmd@$(COMPOSE_VERSION)
+	mkdir -p $(@D) && cp .tools/gobin/cmd $@
+
+$(HELM):
+	@echo "==> building helm $(HELM_VERSION) with go (once, a few minutes)"
+	GOBIN=$(CURDIR)/.tools/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+
+## deploy-tools: docker compose plugin and helm, for the deployment tests
+deploy-tools: $(COMPOSE_PLUGIN) $(HELM)
+
 ## test: the whole suite against a real local Kafka, Redis and PostgreSQL
-test: install
+test: install deploy-tools
 	$(BIN)/pytest -q
 
 ## bench: measured numbers with the real services (not part of `make test`); results in bench/results/

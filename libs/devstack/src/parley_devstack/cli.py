@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from parley_contracts.topics import ALL_TOPICS
+from parley_contracts.topics import ALL_TOPICS, Partitioning
 
 from parley_devstack.env_file import render_env, write_env_file
 from parley_devstack.errors import DevstackError, NotRootError
@@ -43,12 +43,25 @@ def _install(_: argparse.Namespace) -> int:
     return status
 
 
+def partition_overrides(per_call: int | None, edge_slots: int | None) -> dict[str, int]:
+    """Partition counts for a deployment: per-call topics share one count (they are
+    co-partitioned), edge-slot topics get one partition per edge slot."""
+    overrides: dict[str, int] = {}
+    for topic in ALL_TOPICS:
+        by_slot = topic.partitioning == Partitioning.BY_EDGE_SLOT
+        count = edge_slots if by_slot else per_call
+        if count is not None:
+            overrides[topic.name] = count
+    return overrides
+
+
 def _topics(args: argparse.Namespace) -> int:
     servers = args.bootstrap_servers or os.environ.get(KAFKA_ENV)
     if not servers:
         print(f"set {KAFKA_ENV} or pass --bootstrap-servers", file=sys.stderr)
         return 2
-    created = asyncio.run(create_topics(servers, ALL_TOPICS))
+    overrides = partition_overrides(args.partitions_per_call, args.edge_slots)
+    created = asyncio.run(create_topics(servers, ALL_TOPICS, overrides))
     logger.info(
         "topics ready on %s (%d created, %d already there)",
         servers,
@@ -152,6 +165,14 @@ def _parser() -> argparse.ArgumentParser:
 
     topics = commands.add_parser("topics", help=f"create Parley's topics on ${KAFKA_ENV}")
     topics.add_argument("--bootstrap-servers", help=f"default: ${KAFKA_ENV}")
+    topics.add_argument(
+        "--partitions-per-call",
+        type=int,
+        help="partitions of the session-keyed topics (default: the catalogue's)",
+    )
+    topics.add_argument(
+        "--edge-slots", type=int, help="partitions of the edge-slot topics (max edge instances)"
+    )
     topics.set_defaults(run=_topics)
     return parser
 

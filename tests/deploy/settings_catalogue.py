@@ -1,0 +1,52 @@
+"""Every environment variable Parley's services read, taken from their settings classes."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices
+from pydantic_settings import BaseSettings
+
+from parley_dialogue.settings import DialogueSettings
+from parley_edge.settings import EdgeSettings
+from parley_janitor.settings import JanitorSettings
+from parley_stt.settings import SttSettings
+from parley_tts.settings import TtsSettings
+
+SETTINGS: dict[str, type[BaseSettings]] = {
+    "edge": EdgeSettings,
+    "stt": SttSettings,
+    "dialogue": DialogueSettings,
+    "tts": TtsSettings,
+    "janitor": JanitorSettings,
+}
+# The demo agent reads these directly (services/agent/src/parley_agent).
+AGENT_VARIABLES = {
+    "PARLEY_AGENT_HOST",
+    "PARLEY_AGENT_PORT",
+    "PARLEY_AGENT_TOKEN",
+    "PARLEY_AGENT_FRONT_DESK",
+    "PARLEY_LOG_LEVEL",
+}
+# Read by the OpenTelemetry SDK and Python itself, not by Parley's settings.
+STANDARD_PREFIXES = ("OTEL_", "PYTHON")
+
+
+def variables_of(settings: type[BaseSettings]) -> set[str]:
+    prefix = str(settings.model_config.get("env_prefix", "")).upper()
+    names: set[str] = set()
+    for name, field in settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(str(c).upper() for c in alias.choices if str(c).isupper())
+        else:
+            names.add(f"{prefix}{name}".upper())
+    return names
+
+
+def known_variables(service: str) -> set[str]:
+    if service == "agent":
+        return AGENT_VARIABLES | {"PARLEY_AGENT_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL"}
+    return variables_of(SETTINGS[service])
+
+
+def unknown_variables(service: str, variables: set[str]) -> set[str]:
+    return {v for v in variables - known_variables(service) if not v.startswith(STANDARD_PREFIXES)}

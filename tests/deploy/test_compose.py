@@ -1,0 +1,37 @@
+"""docker-compose.yml is valid and speaks the same settings as the code and the chart."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from tests.deploy.conftest import CHART
+from tests.deploy.settings_catalogue import unknown_variables
+
+PARLEY_SERVICES = ("edge", "stt", "dialogue", "tts", "janitor", "agent")
+
+
+def test_compose_file_is_valid_and_has_every_part(compose_config: dict[str, Any]) -> None:
+    services = set(compose_config["services"])
+    assert set(PARLEY_SERVICES) | {"kafka", "redis", "postgres", "otel-collector"} <= services
+
+
+def test_every_variable_set_in_compose_is_read_by_that_service(
+    compose_config: dict[str, Any],
+) -> None:
+    for name in PARLEY_SERVICES:
+        variables = set(compose_config["services"][name].get("environment", {}))
+        assert not unknown_variables(name, variables), f"{name}: not read by the code"
+
+
+def test_services_run_their_own_command(compose_config: dict[str, Any]) -> None:
+    for name in PARLEY_SERVICES:
+        assert compose_config["services"][name]["command"] == [f"parley-{name}"]
+
+
+def test_ports_match_the_helm_values(compose_config: dict[str, Any]) -> None:
+    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    for name in PARLEY_SERVICES:
+        env = compose_config["services"][name]["environment"]
+        assert int(env[f"PARLEY_{name.upper()}_PORT"]) == values[name]["port"], name
