@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices
-from pydantic_settings import BaseSettings
-
 from parley_dialogue.settings import DialogueSettings
 from parley_edge.settings import EdgeSettings
 from parley_janitor.settings import JanitorSettings
 from parley_stt.settings import SttSettings
 from parley_tts.settings import TtsSettings
+from pydantic import AliasChoices
+from pydantic_settings import BaseSettings
 
 SETTINGS: dict[str, type[BaseSettings]] = {
     "edge": EdgeSettings,
