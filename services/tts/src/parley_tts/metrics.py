@@ -9,3 +9,6 @@ FIRST_BYTE = Histogram(
 )
 SENTENCES = Counter("tts_sentences_total", "Sentences synthesised")
 FRAMES = Counter("tts_frames_total", "Agent audio frames published")
+SKIPPED_SENTENCES = Counter(
+    "tts_skipped_sentences_total", "Sentences of interrupted or superseded turns not synthesised"
+)

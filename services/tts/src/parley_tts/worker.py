@@ -10,10 +10,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from parley_audio.framing import FrameAccumulator
 from parley_bus import BusPublisher
-from parley_contracts import OutboundAudioHeaders, ReplyEvent, ReplySentence
+from parley_contracts import OutboundAudioHeaders, ReplyCancelled, ReplyEvent, ReplySentence
 from parley_speech import Synthesizer
 
 from parley_tts import metrics
+from parley_tts.turn_guard import TurnGuard
 
 log = logging.getLogger(__name__)
 _DONE = object()
@@ -24,9 +25,17 @@ class TextToSpeechWorker:
         self._synthesizer = synthesizer
         self._publisher = publisher
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-engine")
+        self._turns = TurnGuard()
 
     async def on_reply(self, event: ReplyEvent | None) -> None:
+        if isinstance(event, ReplyCancelled):
+            self._turns.cancel(event.session_id, event.turn_id)
+            return
         if not isinstance(event, ReplySentence):
+            return
+        self._turns.started(event.session_id, event.turn_id)
+        if self._turns.is_dead(event.session_id, event.turn_id):
+            metrics.SKIPPED_SENTENCES.inc()
             return
         started = time.perf_counter()
         frames = self._frames(event.text)
@@ -39,6 +48,9 @@ class TextToSpeechWorker:
             frame := await loop.run_in_executor(self._executor, next, frames, _DONE)
         ) is not _DONE:
             assert isinstance(frame, bytes)
+            if self._turns.is_dead(event.session_id, event.turn_id):
+                metrics.SKIPPED_SENTENCES.inc()
+                return
             if pending is not None:
                 await self._publish(event, pending, seq, last=False, spoke_ms=spoke_ms)
                 if seq == 0:
