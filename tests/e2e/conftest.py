@@ -7,7 +7,7 @@ from parley_devstack.fleet import ServiceFleet
 from parley_devstack.ports import free_ports
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def fleet(
     stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServiceFleet]:
