@@ -25,6 +25,10 @@ NON_DEFAULT = [
     "kafka.partitions.perCall=24",
     "--set-string",
     "env.PARLEY_DIALOGUE_BUDGET_TOTAL_MS=700",
+    "--set",
+    "dialogue.autoscaling.enabled=true",
+    "--set",
+    "edge.autoscaling.enabled=true",
 ]
 
 
@@ -74,6 +78,29 @@ def test_non_default_values_take_effect() -> None:
     assert config["PARLEY_DIALOGUE_BUDGET_TOTAL_MS"] == "700"
     args = by_kind(docs, "Job")["parley-topics"]["spec"]["template"]["spec"]["containers"][0]
     assert "--partitions-per-call=24" in args["command"]
+
+
+def test_autoscaling_and_disruption_budgets() -> None:
+    docs = render(*NON_DEFAULT)
+    hpas = by_kind(docs, "HorizontalPodAutoscaler")
+    assert hpas["parley-edge"]["spec"]["scaleTargetRef"]["kind"] == "StatefulSet"
+    assert hpas["parley-dialogue"]["spec"]["scaleTargetRef"]["kind"] == "Deployment"
+    # Multi-replica services keep a pod through voluntary disruptions.
+    assert {"parley-edge", "parley-stt", "parley-dialogue", "parley-tts"} <= set(
+        by_kind(docs, "PodDisruptionBudget")
+    )
+
+
+def test_optional_keda_and_service_monitor() -> None:
+    docs = render("--set", "stt.keda.enabled=true", "--set", "serviceMonitor.enabled=true")
+    scaled = by_kind(docs, "ScaledObject")["parley-stt"]
+    trigger = scaled["spec"]["triggers"][0]
+    assert trigger["type"] == "kafka"
+    assert trigger["metadata"]["topic"] == "parley.audio.in"
+    assert trigger["metadata"]["consumerGroup"] == "parley-stt"
+    monitor = by_kind(docs, "ServiceMonitor")["parley"]
+    assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+    assert "ScaledObject" not in {d["kind"] for d in render()}
 
 
 def test_every_configmap_variable_is_read_by_some_service() -> None:
