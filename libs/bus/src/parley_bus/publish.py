@@ -11,6 +11,7 @@ from parley_contracts import (
     encode_event,
 )
 from parley_contracts.topics import AUDIO_IN, AUDIO_OUT
+from parley_telemetry import inject_trace_context
 
 EVENT_CONTENT_TYPE = "application/vnd.parley.event+json"
 AUDIO_CONTENT_TYPE = "audio/x-mulaw"
@@ -23,15 +24,17 @@ class BusPublisher:
         self._broker = broker
 
     async def event(self, topic: TopicSpec, event: Event, partition: int | None = None) -> None:
+        headers = {
+            "content-type": EVENT_CONTENT_TYPE,
+            "event-type": str(getattr(event, "type", "")),
+        }
+        inject_trace_context(headers)
         await self._broker.publish(
             encode_event(event),
             topic=topic.name,
             key=event.session_id.encode(),
             partition=partition,
-            headers={
-                "content-type": EVENT_CONTENT_TYPE,
-                "event-type": str(getattr(event, "type", "")),
-            },
+            headers=headers,
         )
 
     async def caller_audio(self, frame: bytes, meta: InboundAudioHeaders) -> None:
@@ -50,6 +53,8 @@ class BusPublisher:
     async def agent_audio(self, frame: bytes, meta: OutboundAudioHeaders, edge_slot: int) -> None:
         headers = meta.to_headers()
         headers["content-type"] = AUDIO_CONTENT_TYPE
+        if meta.seq == 0:
+            inject_trace_context(headers)  # a sentence's first frame carries the turn's trace
         await self._broker.publish(
             frame,
             topic=AUDIO_OUT.name,

@@ -9,6 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
+from parley_telemetry import configure_tracing, shutdown_tracing
 
 from parley_runtime.health import LoopLagProbe, Readiness
 from parley_runtime.logs import configure_logging
@@ -31,6 +32,7 @@ def build_service_app(name: str, readiness: Readiness, lifespan: Lifespan) -> Fa
             log.info("service started", extra={"event": "service.started"})
             yield
         await probe.stop()
+        shutdown_tracing()
         log.info("service stopped", extra={"event": "service.stopped"})
 
     app = FastAPI(title=f"parley-{name}", lifespan=run)
@@ -41,6 +43,7 @@ def build_service_app(name: str, readiness: Readiness, lifespan: Lifespan) -> Fa
 def serve(name: str, settings: ServiceSettings, app_factory: Callable[[], FastAPI]) -> None:
     """Configure logging and serve the app until SIGINT/SIGTERM."""
     configure_logging(name, settings.log_level)
+    configure_tracing(name)
     uvicorn.run(
         app_factory(),
         host=settings.host,

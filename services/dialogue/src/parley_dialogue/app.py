@@ -14,6 +14,7 @@ from parley_contracts import CALL_EVENTS, TRANSCRIPTS, call_event_decoder, trans
 from parley_resilience import CircuitBreaker
 from parley_runtime import Readiness, build_service_app
 from parley_sessions import HistoryWindow, RedisSessionStore, SessionStore
+from parley_telemetry import traced_job
 
 from parley_dialogue.barge_in import BargeInRule
 from parley_dialogue.conversation import ConversationRecorder
@@ -98,11 +99,13 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
         if getattr(message.raw_message, "topic", "") == TRANSCRIPTS.name:
             transcript = decode_or_skip(transcript_event_decoder, message)
             if transcript is not None:
-                lanes.submit(transcript.session_id, lambda: worker.on_transcript(transcript))
+                job = traced_job(message.headers, lambda: worker.on_transcript(transcript))
+                lanes.submit(transcript.session_id, job)
         else:
             call_event = decode_or_skip(call_event_decoder, message)
             if call_event is not None:
-                lanes.submit(call_event.session_id, lambda: worker.on_call_event(call_event))
+                job = traced_job(message.headers, lambda: worker.on_call_event(call_event))
+                lanes.submit(call_event.session_id, job)
 
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))

@@ -27,6 +27,7 @@ from parley_contracts import (
     TranscriptEvent,
 )
 from parley_sessions import Session, SessionError, SessionStore
+from parley_telemetry import tracer
 
 from parley_dialogue import metrics
 from parley_dialogue.barge_in import BargeInRule
@@ -187,6 +188,20 @@ class DialogueWorker:
         caller_said: str,
         speech_ended_at: datetime | None = None,
     ) -> None:
+        with tracer().start_as_current_span(
+            "dialogue.turn",
+            attributes={"parley.session_id": session_id, "parley.event": request.event},
+        ):
+            await self._answer_in_span(session_id, state, request, caller_said, speech_ended_at)
+
+    async def _answer_in_span(
+        self,
+        session_id: str,
+        state: CallState,
+        request: AgentRequest,
+        caller_said: str,
+        speech_ended_at: datetime | None = None,
+    ) -> None:
         turn_id = state.new_turn()
         ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
         timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
@@ -223,7 +238,7 @@ class DialogueWorker:
         self, request: AgentRequest, timer: TurnTimer, session_id: str, edge_slot: int, turn_id: int
     ) -> AgentReply:
         """Ask the agent; past the agent budget say the filler, on failure the fallback."""
-        task = asyncio.create_task(self._agent.respond(request))
+        task = asyncio.create_task(self._respond_traced(request))
         done, _ = await asyncio.wait({task}, timeout=self._budget.agent_ms / 1000)
         if not done and self._speaker.filler:
             timer.filler_spoken = True
@@ -246,6 +261,12 @@ class DialogueWorker:
         timer.agent_replied()
         metrics.MCP_LATENCY.observe(timer.agent_ms())
         return reply
+
+    async def _respond_traced(self, request: AgentRequest) -> AgentReply:
+        with tracer().start_as_current_span(
+            "agent.respond", attributes={"parley.agent_tool": self._agent.tool_name}
+        ):
+            return await self._agent.respond(request)
 
     async def _state(self, session_id: str, edge_slot: int) -> CallState | None:
         state = self._calls.get(session_id)

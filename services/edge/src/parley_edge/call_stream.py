@@ -11,6 +11,7 @@ import logging
 import time
 from datetime import UTC, datetime
 
+from opentelemetry.context import Context
 from parley_bus import BusPublisher
 from parley_contracts import (
     CALL_EVENTS,
@@ -26,6 +27,7 @@ from parley_contracts import (
     PlaybackStarted,
     SegmentMark,
 )
+from parley_telemetry import tracer
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parley_edge import metrics
@@ -71,6 +73,7 @@ class CallStream:
         self._hangup_requested = False
         self._speech_ended_at: dict[int, float] = {}
         self._synthesized_at: dict[int, float] = {}
+        self._turn_traces: dict[int, Context] = {}
         self._background: set[asyncio.Task[None]] = set()
 
     # --- inbound ------------------------------------------------------------------
@@ -213,9 +216,13 @@ class CallStream:
 
     # --- outbound -----------------------------------------------------------------
 
-    def deliver_audio(self, frame: bytes, meta: OutboundAudioHeaders) -> None:
+    def deliver_audio(
+        self, frame: bytes, meta: OutboundAudioHeaders, trace_context: Context | None = None
+    ) -> None:
         if self._pacer is None:
             return
+        if trace_context is not None and meta.segment == 0:
+            self._turn_traces.setdefault(meta.turn_id, trace_context)
         if meta.speech_ended_at_ms is not None and meta.turn_id not in self._speech_ended_at:
             self._speech_ended_at[meta.turn_id] = meta.speech_ended_at_ms / 1000
         if meta.synthesized_at_ms is not None and meta.turn_id not in self._synthesized_at:
@@ -234,6 +241,14 @@ class CallStream:
             metrics.FIRST_FRAME_LATENCY.observe((time.time() - ended) * 1000)
         if self.session_id is None:
             return
+        trace_context = self._turn_traces.pop(turn_id, None)
+        if trace_context is not None:
+            # The last hop of the turn's trace: its first audio frame leaves for Twilio.
+            tracer().start_span(
+                "edge.first_frame",
+                context=trace_context,
+                attributes={"parley.session_id": self.session_id, "parley.turn_id": turn_id},
+            ).end()
         synthesized = self._synthesized_at.pop(turn_id, None)
         started = PlaybackStarted(
             session_id=self.session_id,

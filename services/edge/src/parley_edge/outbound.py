@@ -19,6 +19,7 @@ from parley_contracts import (
     OutboundAudioHeaders,
     control_event_decoder,
 )
+from parley_telemetry import extract_trace_context
 
 from parley_edge import metrics
 from parley_edge.registry import CallRegistry
@@ -45,7 +46,7 @@ def register_outbound_subscribers(
         if call is None:
             metrics.UNROUTABLE_MESSAGES.labels(topic=AUDIO_OUT.name).inc()
             return
-        call.deliver_audio(body, meta)
+        call.deliver_audio(body, meta, extract_trace_context(message.headers))
 
     @control_sub(decoder=event_decoder(control_event_decoder))
     async def on_control(event: ControlEvent | None) -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from opentelemetry.context import Context
 from parley_contracts import ControlEvent, OutboundAudioHeaders
 
 
 class LiveCall(Protocol):
-    def deliver_audio(self, frame: bytes, meta: OutboundAudioHeaders) -> None: ...
+    def deliver_audio(
+        self, frame: bytes, meta: OutboundAudioHeaders, trace_context: Context | None = None
+    ) -> None: ...
 
     async def apply_control(self, event: ControlEvent) -> None: ...
 

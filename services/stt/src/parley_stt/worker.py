@@ -27,6 +27,7 @@ from parley_speech import (
     RecognizerFactory,
 )
 from parley_speech import SpeechStarted as EngineSpeechStarted
+from parley_telemetry import tracer
 
 from parley_stt import metrics
 from parley_stt.call_recognition import CallRecognition
@@ -112,28 +113,37 @@ class SpeechToTextWorker:
                 ended_at = datetime.fromtimestamp(received / 1000, UTC)
                 metrics.STT_LATENCY.observe(max(0, time.time() * 1000 - received))
         metrics.TRANSCRIPTS.labels(kind="final" if is_final else "interim").inc()
-        await self._publisher.event(
-            TRANSCRIPTS,
-            Transcript(
-                session_id=call.session_id,
-                edge_slot=call.edge_slot,
-                text=event.text,
-                confidence=min(1.0, max(0.0, event.confidence)),
-                is_final=is_final,
-                start_ms=event.start_ms,
-                end_ms=event.end_ms,
-                speech_ended_at=ended_at,
-            ),
+        transcript = Transcript(
+            session_id=call.session_id,
+            edge_slot=call.edge_slot,
+            text=event.text,
+            confidence=min(1.0, max(0.0, event.confidence)),
+            is_final=is_final,
+            start_ms=event.start_ms,
+            end_ms=event.end_ms,
+            speech_ended_at=ended_at,
         )
-        if is_final:
-            log.info(
-                "utterance transcribed",
-                extra={
-                    "event": "stt.final",
-                    "session": call.session_id,
-                    "words": len(event.text.split()),
-                },
-            )
+        if not is_final:
+            await self._publisher.event(TRANSCRIPTS, transcript)
+            return
+        started = call.received_at(event.start_ms)
+        with tracer().start_as_current_span(
+            "stt.utterance",
+            start_time=started * 1_000_000 if started is not None else None,
+            attributes={
+                "parley.session_id": call.session_id,
+                "parley.words": len(event.text.split()),
+            },
+        ):
+            await self._publisher.event(TRANSCRIPTS, transcript)
+        log.info(
+            "utterance transcribed",
+            extra={
+                "event": "stt.final",
+                "session": call.session_id,
+                "words": len(event.text.split()),
+            },
+        )
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from parley_bus import BusPublisher, build_broker, event_decoder, group_subscriber, kafka_readiness
-from parley_contracts import REPLIES, ReplyEvent, reply_event_decoder
+from faststream.kafka import KafkaMessage
+from parley_bus import BusPublisher, build_broker, decode_or_skip, group_subscriber, kafka_readiness
+from parley_contracts import REPLIES, reply_event_decoder
 from parley_runtime import Readiness, build_service_app
 from parley_speech import PiperSynthesizer
+from parley_telemetry import traced_job
 
 from parley_tts.settings import TtsSettings
 from parley_tts.worker import TextToSpeechWorker
@@ -22,9 +24,10 @@ def create_app(settings: TtsSettings | None = None) -> FastAPI:
     worker = TextToSpeechWorker(synthesizer, BusPublisher(broker))
     subscriber = group_subscriber(broker, settings.consumer_group, REPLIES)
 
-    @subscriber(decoder=event_decoder(reply_event_decoder))
-    async def on_reply(event: ReplyEvent | None) -> None:
-        await worker.on_reply(event)
+    @subscriber
+    async def on_reply(body: bytes, message: KafkaMessage) -> None:
+        event = decode_or_skip(reply_event_decoder, message)
+        await traced_job(message.headers, lambda: worker.on_reply(event))()
 
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))

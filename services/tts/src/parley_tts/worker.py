@@ -8,10 +8,12 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
+from opentelemetry import trace
 from parley_audio.framing import FrameAccumulator
 from parley_bus import BusPublisher
 from parley_contracts import OutboundAudioHeaders, ReplyCancelled, ReplyEvent, ReplySentence
 from parley_speech import Synthesizer
+from parley_telemetry import tracer
 
 from parley_tts import metrics
 from parley_tts.turn_guard import TurnGuard
@@ -37,6 +39,17 @@ class TextToSpeechWorker:
         if self._turns.is_dead(event.session_id, event.turn_id):
             metrics.SKIPPED_SENTENCES.inc()
             return
+        with tracer().start_as_current_span(
+            "tts.synthesize",
+            attributes={
+                "parley.session_id": event.session_id,
+                "parley.turn_id": event.turn_id,
+                "parley.segment": event.index,
+            },
+        ):
+            await self._synthesise(event)
+
+    async def _synthesise(self, event: ReplySentence) -> None:
         started = time.perf_counter()
         frames = self._frames(event.text)
         spoke_ms = int(event.speech_ended_at.timestamp() * 1000) if event.speech_ended_at else None
@@ -55,6 +68,7 @@ class TextToSpeechWorker:
                 await self._publish(event, pending, seq, last=False, spoke_ms=spoke_ms)
                 if seq == 0:
                     metrics.FIRST_BYTE.observe((time.perf_counter() - started) * 1000)
+                    trace.get_current_span().add_event("first_byte")
                 seq += 1
             pending = frame
         if pending is None:
