@@ -192,47 +192,37 @@ class DialogueWorker:
             "dialogue.turn",
             attributes={"parley.session_id": session_id, "parley.event": request.event},
         ):
-            await self._answer_in_span(session_id, state, request, caller_said, speech_ended_at)
-
-    async def _answer_in_span(
-        self,
-        session_id: str,
-        state: CallState,
-        request: AgentRequest,
-        caller_said: str,
-        speech_ended_at: datetime | None = None,
-    ) -> None:
-        turn_id = state.new_turn()
-        ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
-        timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
-        state.timers[turn_id] = timer
-        session = await self._store.get(session_id)
-        context = agent_context(session.turns if session else [], self._recorder.window)
-        request = request.model_copy(update={"context": context})
-        reply = await self._ask(request, timer, session_id, state.edge_slot, turn_id)
-        state.speaking_turn = turn_id
-        spoken = await self._speaker.speak(
-            session_id,
-            state.edge_slot,
-            turn_id,
-            reply,
-            speech_ended_at,
-            first_index=timer_index(timer),
-        )
-        latency_ms = None
-        if speech_ended_at is not None:
-            latency_ms = (datetime.now(UTC) - speech_ended_at).total_seconds() * 1000
-            metrics.REPLY_READY.observe(latency_ms)
-        await self._recorder.record(
-            session_id,
-            turn_id,
-            caller_said,
-            spoken,
-            reply,
-            latency_ms,
-            interrupted=turn_id in state.interrupted_turns,
-        )
-        metrics.TURNS.labels(outcome="answered").inc()
+            turn_id = state.new_turn()
+            ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
+            timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
+            state.timers[turn_id] = timer
+            session = await self._store.get(session_id)
+            context = agent_context(session.turns if session else [], self._recorder.window)
+            request = request.model_copy(update={"context": context})
+            reply = await self._ask(request, timer, session_id, state.edge_slot, turn_id)
+            state.speaking_turn = turn_id
+            spoken = await self._speaker.speak(
+                session_id,
+                state.edge_slot,
+                turn_id,
+                reply,
+                speech_ended_at,
+                first_index=timer_index(timer),
+            )
+            latency_ms = None
+            if speech_ended_at is not None:
+                latency_ms = (datetime.now(UTC) - speech_ended_at).total_seconds() * 1000
+                metrics.REPLY_READY.observe(latency_ms)
+            await self._recorder.record(
+                session_id,
+                turn_id,
+                caller_said,
+                spoken,
+                reply,
+                latency_ms,
+                interrupted=turn_id in state.interrupted_turns,
+            )
+            metrics.TURNS.labels(outcome="answered").inc()
 
     async def _ask(
         self, request: AgentRequest, timer: TurnTimer, session_id: str, edge_slot: int, turn_id: int
