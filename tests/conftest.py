@@ -9,23 +9,31 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from parley_contracts import ALL_TOPICS
 
+if TYPE_CHECKING:
+    from parley_devstack import LocalStack
+
 
 @pytest.fixture(scope="session")
-def stack_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     from parley_devstack import LocalStack, create_topics
 
     stack = LocalStack(tmp_path_factory.mktemp("stack"))
     stack.start()
     try:
-        env = stack.env()
-        asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
-        yield env
+        asyncio.run(create_topics(stack.env()["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
+        yield stack
     finally:
         stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack_env(local_stack: LocalStack) -> dict[str, str]:
+    return local_stack.env()
 
 
 @pytest.fixture(scope="session")

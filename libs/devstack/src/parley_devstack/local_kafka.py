@@ -180,12 +180,16 @@ class LocalKafka:
 
     def restart(self, timeout: float = 60.0) -> None:
         """Stop the broker and start it again on the same ports with the same data."""
+        self.stop()
+        self.resume(timeout)
+
+    def resume(self, timeout: float = 60.0) -> None:
+        """Start the broker again after stop(), on the same ports with the same data."""
         if self._jars is None or self._port is None:
-            raise RuntimeError("LocalKafka.restart() needs a previous start()")
+            raise RuntimeError("LocalKafka.resume() needs a previous start()")
         java = shutil.which("java")
         if java is None:
             raise MissingDependencyError("java disappeared from PATH; cannot restart Kafka")
-        self.stop()
         self._launch(java, self._jars, timeout)
         logger.info("Kafka restarted on %s", self.bootstrap_servers)
 

@@ -68,6 +68,8 @@ def build_app(front_desk: str | None = None, token: str | None = None) -> Starle
         return JSONResponse({"service": "agent", "status": "ok"})
 
     app.router.routes.append(Route("/healthz", healthz))
+    # Stateless and dependency-free: ready whenever it is alive.
+    app.router.routes.append(Route("/readyz", healthz))
     if required:
         app.add_middleware(BearerTokenMiddleware, token=required)
     return app
