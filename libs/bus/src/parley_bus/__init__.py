@@ -2,11 +2,14 @@
 
 from parley_bus.broker import KafkaSubscriber, build_broker, group_subscriber, slot_subscriber
 from parley_bus.decoding import decode_or_skip, event_decoder
+from parley_bus.lag import CONSUMER_LAG, ConsumerLagMonitor, measure_lag, running_broker
 from parley_bus.publish import BusPublisher
 from parley_bus.readiness import KafkaNotReadyError, kafka_readiness
 
 __all__ = [
+    "CONSUMER_LAG",
     "BusPublisher",
+    "ConsumerLagMonitor",
     "KafkaNotReadyError",
     "KafkaSubscriber",
     "build_broker",
@@ -14,5 +17,7 @@ __all__ = [
     "event_decoder",
     "group_subscriber",
     "kafka_readiness",
+    "measure_lag",
+    "running_broker",
     "slot_subscriber",
 ]

@@ -9,7 +9,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from faststream.kafka import KafkaMessage
 from parley_agent_client import AgentClient, AgentError
-from parley_bus import BusPublisher, build_broker, decode_or_skip, group_subscriber, kafka_readiness
+from parley_bus import (
+    BusPublisher,
+    build_broker,
+    decode_or_skip,
+    group_subscriber,
+    kafka_readiness,
+    running_broker,
+)
 from parley_contracts import CALL_EVENTS, TRANSCRIPTS, call_event_decoder, transcript_event_decoder
 from parley_resilience import CircuitBreaker
 from parley_runtime import Readiness, build_service_app
@@ -121,11 +128,10 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
                 "agent not reachable at start-up",
                 extra={"event": "dialogue.agent_down", "error": str(exc)},
             )
-        await broker.start()
         try:
-            yield
+            async with running_broker(broker, [subscriber]):
+                yield
         finally:
-            await broker.stop()
             await lanes.drain_all()
             await agent.close()
             await store.close_store()

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
-from parley_bus import BusPublisher, build_broker, kafka_readiness
+from parley_bus import BusPublisher, build_broker, kafka_readiness, running_broker
 from parley_runtime import Readiness, build_service_app
 from parley_sessions import CallIndex
 
@@ -34,11 +34,10 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
         try:
-            yield
+            async with running_broker(broker, subscribers):
+                yield
         finally:
-            await broker.stop()
             await call_index.close()
 
     app = build_service_app("edge", readiness, lifespan)

@@ -8,7 +8,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from parley_bus import BusPublisher, build_broker, event_decoder, group_subscriber, kafka_readiness
+from parley_bus import (
+    BusPublisher,
+    build_broker,
+    event_decoder,
+    group_subscriber,
+    kafka_readiness,
+    running_broker,
+)
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
 from parley_runtime import Readiness, build_service_app
 from parley_sessions import RedisSessionStore
@@ -35,15 +42,16 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
-        sweeper = asyncio.create_task(lifecycle.run_sweeper(), name="session-expiry")
         try:
-            yield
+            async with running_broker(broker, [subscriber]):
+                sweeper = asyncio.create_task(lifecycle.run_sweeper(), name="session-expiry")
+                try:
+                    yield
+                finally:
+                    sweeper.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await sweeper
         finally:
-            sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sweeper
-            await broker.stop()
             await store.close_store()
 
     app = build_service_app("janitor", readiness, lifespan)

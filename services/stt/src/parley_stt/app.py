@@ -13,6 +13,7 @@ from parley_bus import (
     decode_or_skip,
     group_subscriber,
     kafka_readiness,
+    running_broker,
 )
 from parley_contracts import AUDIO_IN, CALL_EVENTS, call_event_decoder
 from parley_runtime import Readiness, build_service_app
@@ -50,11 +51,10 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
         try:
-            yield
+            async with running_broker(broker, [subscriber]):
+                yield
         finally:
-            await broker.stop()
             worker.shutdown()
 
     return build_service_app("stt", readiness, lifespan)

@@ -7,7 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from faststream.kafka import KafkaMessage
-from parley_bus import BusPublisher, build_broker, decode_or_skip, group_subscriber, kafka_readiness
+from parley_bus import (
+    BusPublisher,
+    build_broker,
+    decode_or_skip,
+    group_subscriber,
+    kafka_readiness,
+    running_broker,
+)
 from parley_contracts import REPLIES, reply_event_decoder
 from parley_runtime import Readiness, build_service_app
 from parley_speech import PiperSynthesizer
@@ -34,11 +41,10 @@ def create_app(settings: TtsSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
         try:
-            yield
+            async with running_broker(broker, [subscriber]):
+                yield
         finally:
-            await broker.stop()
             worker.shutdown()
 
     return build_service_app("tts", readiness, lifespan)
