@@ -14,7 +14,8 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libgomp1 \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --home /app parley
+    && groupadd --system --gid 10001 parley \
+    && useradd --system --uid 10001 --gid 10001 --home /app parley
 WORKDIR /app
 COPY --from=build /app /app
 ENV PATH=/app/.venv/bin:$PATH \
@@ -25,5 +26,5 @@ ENV PATH=/app/.venv/bin:$PATH \
     PARLEY_TTS_HOST=0.0.0.0 \
     PARLEY_JANITOR_HOST=0.0.0.0 \
     PARLEY_AGENT_HOST=0.0.0.0
-USER parley
+USER 10001:10001
 CMD ["parley-edge"]

@@ -7,10 +7,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 # Deployment tools the tests use, built once from the Go module proxy into .tools/.
+# A stamp per pinned version: changing a version rebuilds, anything else is a no-op.
 COMPOSE_VERSION := v2.29.7
 HELM_VERSION := v3.16.4
-COMPOSE_PLUGIN := .tools/docker/cli-plugins/docker-compose
-HELM := .tools/bin/helm
+# The Kubernetes version helm assumes without a cluster (its client-go is v0.31 = 1.31),
+# set the way helm's own release build does.
+HELM_KUBE_MINOR := 31
+HELM_PKG := helm.sh/helm/v3
+HELM_LDFLAGS := -X $(HELM_PKG)/internal/version.version=$(HELM_VERSION) \
+	-X $(HELM_PKG)/pkg/chartutil.k8sVersionMajor=1 -X $(HELM_PKG)/pkg/chartutil.k8sVersionMinor=$(HELM_KUBE_MINOR) \
+	-X $(HELM_PKG)/pkg/lint/rules.k8sVersionMajor=1 -X $(HELM_PKG)/pkg/lint/rules.k8sVersionMinor=$(HELM_KUBE_MINOR)
+COMPOSE_STAMP := .tools/stamps/docker-compose-$(COMPOSE_VERSION)
+HELM_STAMP := .tools/stamps/helm-$(HELM_VERSION)-k1.$(HELM_KUBE_MINOR)
+GO_REQUIRED = @command -v go >/dev/null || { echo "the deployment tests need Go >= 1.22 to build helm and docker compose (https://go.dev/dl, or apt-get install golang-go on Debian 13+)" >&2; exit 1; }
 
 .PHONY: install run test test-unit lint typecheck format bench clean deploy-tools
 
@@ -24,28 +33,34 @@ $(BIN)/.synced: $(UV) pyproject.toml uv.lock $(wildcard libs/*/pyproject.toml se
 	$(UV) sync --frozen --python 3.11
 	@touch $@
 
-## install: Python deps, Redis, PostgreSQL and the Kafka broker jars (idempotent)
-install: $(BIN)/.synced
+## install: Python deps, Redis, PostgreSQL, the Kafka broker jars, helm and docker compose (idempotent)
+install: $(BIN)/.synced deploy-tools
 	$(BIN)/parley-stack install
 
 ## run: Kafka, Redis, PostgreSQL and all six services in the foreground; Ctrl-C stops all
 run: install
 	$(BIN)/parley-stack run
 
-$(COMPOSE_PLUGIN):
-	@echo "==> building the docker compose CLI plugin $(COMPOSE_VERSION) with go (once, ~2 min)"
+$(COMPOSE_STAMP):
+	$(GO_REQUIRED)
+	@echo "==> building the docker compose CLI plugin $(COMPOSE_VERSION) with go (once)"
 	GOBIN=$(CURDIR)/.tools/gobin go install github.com/docker/compose/v2/cmd@$(COMPOSE_VERSION)
-	mkdir -p $(@D) && cp .tools/gobin/cmd $@
+	mkdir -p .tools/docker/cli-plugins .tools/stamps
+	cp .tools/gobin/cmd .tools/docker/cli-plugins/docker-compose
+	@touch $@
 
-$(HELM):
-	@echo "==> building helm $(HELM_VERSION) with go (once, a few minutes)"
-	GOBIN=$(CURDIR)/.tools/bin go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+$(HELM_STAMP):
+	$(GO_REQUIRED)
+	@echo "==> building helm $(HELM_VERSION) with go (once)"
+	GOBIN=$(CURDIR)/.tools/bin go install -ldflags "$(HELM_LDFLAGS)" $(HELM_PKG)/cmd/helm@$(HELM_VERSION)
+	mkdir -p .tools/stamps
+	@touch $@
 
-## deploy-tools: docker compose plugin and helm, for the deployment tests
-deploy-tools: $(COMPOSE_PLUGIN) $(HELM)
+## deploy-tools: docker compose plugin and helm for the deployment tests (built once, cached)
+deploy-tools: $(COMPOSE_STAMP) $(HELM_STAMP)
 
 ## test: the whole suite against a real local Kafka, Redis and PostgreSQL
-test: install deploy-tools
+test: install
 	$(BIN)/pytest -q
 
 ## bench: measured numbers with the real services (not part of `make test`); results in bench/results/

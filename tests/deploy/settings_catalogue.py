@@ -29,16 +29,23 @@ AGENT_VARIABLES = {
 STANDARD_PREFIXES = ("OTEL_", "PYTHON")
 
 
-def variables_of(settings: type[BaseSettings]) -> set[str]:
+def variables_of(settings: type[BaseSettings], *, required_only: bool = False) -> set[str]:
     prefix = str(settings.model_config.get("env_prefix", "")).upper()
     names: set[str] = set()
     for name, field in settings.model_fields.items():
+        if required_only and not field.is_required():
+            continue
         alias = field.validation_alias
         if isinstance(alias, AliasChoices):
             names.update(str(c).upper() for c in alias.choices if str(c).isupper())
         else:
             names.add(f"{prefix}{name}".upper())
     return names
+
+
+def required_variables(service: str) -> set[str]:
+    """Settings without a default: a deployment that leaves one out cannot start."""
+    return variables_of(SETTINGS[service], required_only=True)
 
 
 def known_variables(service: str) -> set[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from parley_contracts.topics import EDGE_SLOT_PARTITIONS, WORKER_PARTITIONS
 
 from tests.deploy.conftest import CHART
-from tests.deploy.settings_catalogue import unknown_variables
+from tests.deploy.settings_catalogue import SETTINGS, required_variables, unknown_variables
 
 PARLEY_SERVICES = ("edge", "stt", "dialogue", "tts", "janitor", "agent")
 
@@ -35,3 +36,16 @@ def test_ports_match_the_helm_values(compose_config: dict[str, Any]) -> None:
     for name in PARLEY_SERVICES:
         env = compose_config["services"][name]["environment"]
         assert int(env[f"PARLEY_{name.upper()}_PORT"]) == values[name]["port"], name
+
+
+def test_required_settings_are_set(compose_config: dict[str, Any]) -> None:
+    for name in SETTINGS:
+        variables = set(compose_config["services"][name].get("environment", {}))
+        assert required_variables(name) - variables == set(), name
+
+
+def test_topic_partitions_match_the_helm_values(compose_config: dict[str, Any]) -> None:
+    # Compose creates the topics with the catalogue's counts; the chart's defaults agree.
+    assert compose_config["services"]["topics"]["command"] == ["parley-stack", "topics"]
+    partitions = yaml.safe_load((CHART / "values.yaml").read_text())["kafka"]["partitions"]
+    assert partitions == {"perCall": WORKER_PARTITIONS, "edgeSlots": EDGE_SLOT_PARTITIONS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 import kubernetes_validate
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from tests.deploy.conftest import CHART, helm
-from tests.deploy.settings_catalogue import SETTINGS, known_variables
+from tests.deploy.settings_catalogue import SETTINGS, known_variables, required_variables
 
 KUBERNETES_VERSION = "1.30.0"
 NON_DEFAULT = [
@@ -29,11 +30,19 @@ NON_DEFAULT = [
     "dialogue.autoscaling.enabled=true",
     "--set",
     "edge.autoscaling.enabled=true",
+    "--set",
+    "edge.autoscaling.maxReplicas=16",
+    "--set-string",
+    "secretEnv.REDIS_URL=redis-url",
 ]
 
 
+def template(*args: str) -> subprocess.CompletedProcess[str]:
+    return helm("template", "parley", str(CHART), "--kube-version", KUBERNETES_VERSION, *args)
+
+
 def render(*args: str) -> list[dict[str, Any]]:
-    result = helm("template", "parley", str(CHART), *args)
+    result = template(*args)
     assert result.returncode == 0, result.stderr
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
@@ -43,7 +52,7 @@ def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
 
 
 def test_chart_lints() -> None:
-    result = helm("lint", str(CHART))
+    result = helm("lint", str(CHART), "--kube-version", KUBERNETES_VERSION)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -100,6 +109,10 @@ def test_optional_keda_and_service_monitor() -> None:
     assert trigger["metadata"]["consumerGroup"] == "parley-stt"
     monitor = by_kind(docs, "ServiceMonitor")["parley"]
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
+    # The edge's headless Service would scrape every edge pod a second time.
+    headless = by_kind(docs, "Service")["parley-edge-pods"]["metadata"]["labels"]
+    excluded = monitor["spec"]["selector"]["matchExpressions"][0]
+    assert excluded["operator"] == "DoesNotExist" and excluded["key"] in headless
     assert "ScaledObject" not in {d["kind"] for d in render()}
 
 
@@ -116,12 +129,70 @@ def test_every_configmap_variable_is_read_by_some_service() -> None:
         ["--set", "redis.url=localhost:6379"],
         ["--set", "logLevel=LOUD"],
         ["--set-string", "stt.port=eighty"],
+        ["--set", "edge.replica=3"],
+        ["--set", "publicUrl=https://voice.example.com/"],
+        ["--set-string", "env.parley_stt_silence_ms=500"],
     ],
 )
 def test_values_that_break_the_schema_are_rejected(bad: list[str]) -> None:
-    result = helm("template", "parley", str(CHART), *bad)
+    result = template(*bad)
     assert result.returncode != 0
     assert "schema" in result.stderr.lower()
+
+
+def test_more_edge_pods_than_edge_slots_is_refused() -> None:
+    # Pods beyond the last slot would read no partition and their calls would hear nothing.
+    for bad in (
+        ["edge.replicas=5"],
+        ["edge.autoscaling.enabled=true", "edge.autoscaling.maxReplicas=6"],
+    ):
+        result = template("--set", "kafka.partitions.edgeSlots=4", *[f"--set={v}" for v in bad])
+        assert result.returncode != 0
+        assert "raise kafka.partitions.edgeSlots" in result.stderr
+
+
+def test_an_older_cluster_is_refused() -> None:
+    # The edge's slot comes from the pod-index label, which Kubernetes sets from 1.28.
+    result = helm("template", "parley", str(CHART), "--kube-version", "1.27.0")
+    assert result.returncode != 0
+    assert "kubeVersion" in result.stderr
+
+
+def env_of(workload: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    container = workload["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e for e in container["env"]}
+
+
+def test_secrets_come_from_the_existing_secret() -> None:
+    docs = render(*NON_DEFAULT)
+    edge = env_of(by_kind(docs, "StatefulSet")["parley-edge"])
+    token = edge["TWILIO_AUTH_TOKEN"]["valueFrom"]["secretKeyRef"]
+    # Without the Twilio token the edge would accept webhooks signed with the dev default.
+    assert token == {"name": "parley-secrets", "key": "TWILIO_AUTH_TOKEN", "optional": False}
+    assert edge["PARLEY_EDGE_SLOT"]["valueFrom"]["fieldRef"]["fieldPath"].endswith("pod-index']")
+    dialogue = env_of(by_kind(docs, "Deployment")["parley-dialogue"])
+    assert dialogue["PARLEY_AGENT_TOKEN"]["valueFrom"]["secretKeyRef"]["optional"] is True
+    assert "TWILIO_AUTH_TOKEN" not in dialogue
+    for workload in [*by_kind(docs, "Deployment").values(), by_kind(docs, "Job")["parley-topics"]]:
+        redis = env_of(workload)["REDIS_URL"]["valueFrom"]["secretKeyRef"]
+        assert redis == {"name": "parley-secrets", "key": "redis-url"}
+
+
+def test_pods_roll_when_the_configuration_changes() -> None:
+    def checksum(*args: str) -> str:
+        edge = by_kind(render(*args), "StatefulSet")["parley-edge"]
+        return str(edge["spec"]["template"]["metadata"]["annotations"]["checksum/config"])
+
+    assert checksum() != checksum("--set-string", "env.PARLEY_STT_SILENCE_MS=500")
+
+
+def test_required_settings_are_provided() -> None:
+    docs = render()
+    config = set(by_kind(docs, "ConfigMap")["parley-config"]["data"])
+    for name in SETTINGS:
+        workload = {**by_kind(docs, "Deployment"), **by_kind(docs, "StatefulSet")}[f"parley-{name}"]
+        provided = config | set(env_of(workload))
+        assert required_variables(name) - provided == set(), name
 
 
 def test_notes_give_the_webhook_url() -> None:

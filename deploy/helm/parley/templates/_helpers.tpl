@@ -4,12 +4,35 @@
 
 {{- define "parley.labels" -}}
 app.kubernetes.io/part-of: parley
+app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- end -}}
 
 {{- define "parley.agentUrl" -}}
 {{- if .Values.agentUrl -}}{{ .Values.agentUrl }}{{- else -}}http://{{ .Release.Name }}-agent:{{ .Values.agent.port }}/mcp{{- end -}}
+{{- end -}}
+
+{{/* Secrets each service reads from existingSecret; only the edge's is required. */}}
+{{- define "parley.secretVariables" -}}
+edge: [TWILIO_AUTH_TOKEN]
+dialogue: [PARLEY_AGENT_TOKEN, PARLEY_AGENT_API_KEY]
+agent: [PARLEY_AGENT_TOKEN]
+{{- end -}}
+
+{{/* Pods restart when the ConfigMap changes, so a `helm upgrade` of a setting takes effect. */}}
+{{- define "parley.podAnnotations" -}}
+annotations:
+  checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+{{- end -}}
+
+{{/* Pod settings shared by every workload: the image's unprivileged user. */}}
+{{- define "parley.podSecurity" -}}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 10001
+  runAsGroup: 10001
+  seccompProfile: {type: RuntimeDefault}
 {{- end -}}
 
 {{/* Container spec shared by every service: name, port, probes, config. */}}
@@ -22,13 +45,26 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
     - {name: http, containerPort: {{ .svc.port }}}
   envFrom:
     - configMapRef: {name: {{ .root.Release.Name }}-config}
-    - secretRef: {name: {{ .root.Values.existingSecret }}, optional: true}
   env:
     - {name: PARLEY_{{ .name | upper }}_PORT, value: {{ .svc.port | quote }}}
     - {name: PARLEY_{{ .name | upper }}_HOST, value: "0.0.0.0"}
+    {{- $secret := .root.Values.existingSecret }}
+    {{- range $variable := get (include "parley.secretVariables" . | fromYaml) .name | default (list) }}
+    - name: {{ $variable }}
+      valueFrom:
+        secretKeyRef: {name: {{ $secret }}, key: {{ $variable }}, optional: {{ ne $variable "TWILIO_AUTH_TOKEN" }}}
+    {{- end }}
+    {{- range $variable, $key := .root.Values.secretEnv }}
+    - name: {{ $variable }}
+      valueFrom:
+        secretKeyRef: {name: {{ $secret }}, key: {{ $key }}}
+    {{- end }}
     {{- with .extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+  securityContext:
+    allowPrivilegeEscalation: false
+    capabilities: {drop: [ALL]}
   livenessProbe:
     httpGet: {path: /healthz, port: http}
     periodSeconds: 10
