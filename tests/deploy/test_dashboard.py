@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+from typing import Any
 
 from prometheus_client import REGISTRY
 
@@ -17,8 +18,15 @@ METRIC_MODULES = [
     "parley_tts.metrics",
     "parley_janitor.metrics",
     "parley_bus.decoding",
+    "parley_bus.lag",
 ]
+DASHBOARD = ROOT / "deploy" / "grafana" / "parley-dashboard.json"
 _NAME = re.compile(r"\b((?:voice|twilio|stt|tts|dialogue|janitor|parley|edge)_[a-z_]+)")
+
+
+def load_dashboard() -> dict[str, Any]:
+    dashboard: dict[str, Any] = json.loads(DASHBOARD.read_text())
+    return dashboard
 
 
 def exported_metric_names() -> set[str]:
@@ -31,7 +39,7 @@ def exported_metric_names() -> set[str]:
 
 
 def test_every_dashboard_query_uses_an_exported_metric() -> None:
-    dashboard = json.loads((ROOT / "deploy" / "grafana" / "parley-dashboard.json").read_text())
+    dashboard = load_dashboard()
     exported = exported_metric_names()
     used = {
         name
@@ -41,3 +49,20 @@ def test_every_dashboard_query_uses_an_exported_metric() -> None:
     }
     assert used, "the dashboard charts nothing"
     assert used - exported == set()
+
+
+def test_panels_have_unique_ids_and_do_not_overlap() -> None:
+    dashboard = load_dashboard()
+    panels = dashboard["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    cells: set[tuple[int, int]] = set()
+    for panel in panels:
+        pos = panel["gridPos"]
+        area = {
+            (x, y)
+            for x in range(pos["x"], pos["x"] + pos["w"])
+            for y in range(pos["y"], pos["y"] + pos["h"])
+        }
+        assert pos["x"] + pos["w"] <= 24, panel["title"]
+        assert not cells & area, f"{panel['title']} overlaps another panel"
+        cells |= area
