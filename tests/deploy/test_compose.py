@@ -49,3 +49,14 @@ def test_topic_partitions_match_the_helm_values(compose_config: dict[str, Any]) 
     assert compose_config["services"]["topics"]["command"] == ["parley-stack", "topics"]
     partitions = yaml.safe_load((CHART / "values.yaml").read_text())["kafka"]["partitions"]
     assert partitions == {"perCall": WORKER_PARTITIONS, "edgeSlots": EDGE_SLOT_PARTITIONS}
+
+
+def test_settings_every_service_shares_are_in_the_helm_config_map(
+    compose_config: dict[str, Any],
+) -> None:
+    shared = set.intersection(
+        *(set(compose_config["services"][name]["environment"]) for name in PARLEY_SERVICES)
+    )
+    assert {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "OTEL_TRACES_EXPORTER"} <= shared
+    config_map = (CHART / "templates" / "configmap.yaml").read_text()
+    assert {v for v in shared if f"  {v}:" not in config_map} == set()

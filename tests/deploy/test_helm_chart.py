@@ -10,7 +10,12 @@ import pytest
 import yaml
 
 from tests.deploy.conftest import CHART, helm
-from tests.deploy.settings_catalogue import SETTINGS, known_variables, required_variables
+from tests.deploy.settings_catalogue import (
+    SETTINGS,
+    STANDARD_PREFIXES,
+    known_variables,
+    required_variables,
+)
 
 KUBERNETES_VERSION = "1.30.0"
 NON_DEFAULT = [
@@ -34,6 +39,8 @@ NON_DEFAULT = [
     "edge.autoscaling.maxReplicas=16",
     "--set-string",
     "secretEnv.REDIS_URL=redis-url",
+    "--set",
+    "tracing.exporter=otlp",
 ]
 
 
@@ -85,6 +92,7 @@ def test_non_default_values_take_effect() -> None:
     config = by_kind(docs, "ConfigMap")["parley-config"]["data"]
     assert config["PARLEY_AGENT_URL"] == "https://brain.example.com/mcp"
     assert config["PARLEY_DIALOGUE_BUDGET_TOTAL_MS"] == "700"
+    assert config["OTEL_TRACES_EXPORTER"] == "otlp"
     args = by_kind(docs, "Job")["parley-topics"]["spec"]["template"]["spec"]["containers"][0]
     assert "--partitions-per-call=24" in args["command"]
 
@@ -119,7 +127,8 @@ def test_optional_keda_and_service_monitor() -> None:
 def test_every_configmap_variable_is_read_by_some_service() -> None:
     config = by_kind(render(*NON_DEFAULT), "ConfigMap")["parley-config"]["data"]
     known = set().union(*(known_variables(s) for s in [*SETTINGS, "agent"]))
-    assert set(config) - known == set()
+    assert {v for v in set(config) - known if not v.startswith(STANDARD_PREFIXES)} == set()
+    assert "OTEL_TRACES_EXPORTER" in config  # read by parley_telemetry in every service
 
 
 @pytest.mark.parametrize(
@@ -128,6 +137,7 @@ def test_every_configmap_variable_is_read_by_some_service() -> None:
         ["--set", "edge.replicas=-1"],
         ["--set", "redis.url=localhost:6379"],
         ["--set", "logLevel=LOUD"],
+        ["--set", "tracing.exporter=jaeger"],
         ["--set-string", "stt.port=eighty"],
         ["--set", "edge.replica=3"],
         ["--set", "publicUrl=https://voice.example.com/"],
