@@ -29,6 +29,8 @@ NON_DEFAULT = [
     "agentUrl=https://brain.example.com/mcp",
     "--set",
     "kafka.partitions.perCall=24",
+    "--set",
+    "kafka.replicationFactor=1",
     "--set-string",
     "env.PARLEY_DIALOGUE_BUDGET_TOTAL_MS=700",
     "--set",
@@ -95,6 +97,7 @@ def test_non_default_values_take_effect() -> None:
     assert config["OTEL_TRACES_EXPORTER"] == "otlp"
     args = by_kind(docs, "Job")["parley-topics"]["spec"]["template"]["spec"]["containers"][0]
     assert "--partitions-per-call=24" in args["command"]
+    assert "--replication-factor=1" in args["command"]
 
 
 def test_autoscaling_and_disruption_budgets() -> None:
@@ -138,6 +141,7 @@ def test_every_configmap_variable_is_read_by_some_service() -> None:
         ["--set", "redis.url=localhost:6379"],
         ["--set", "logLevel=LOUD"],
         ["--set", "tracing.exporter=jaeger"],
+        ["--set", "kafka.replicationFactor=0"],
         ["--set-string", "stt.port=eighty"],
         ["--set", "edge.replica=3"],
         ["--set", "publicUrl=https://voice.example.com/"],

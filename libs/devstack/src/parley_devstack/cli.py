@@ -55,13 +55,25 @@ def partition_overrides(per_call: int | None, edge_slots: int | None) -> dict[st
     return overrides
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return value
+
+
 def _topics(args: argparse.Namespace) -> int:
     servers = args.bootstrap_servers or os.environ.get(KAFKA_ENV)
     if not servers:
         print(f"set {KAFKA_ENV} or pass --bootstrap-servers", file=sys.stderr)
         return 2
     overrides = partition_overrides(args.partitions_per_call, args.edge_slots)
-    created = asyncio.run(create_topics(servers, ALL_TOPICS, overrides))
+    created = asyncio.run(
+        create_topics(servers, ALL_TOPICS, overrides, replication_factor=args.replication_factor)
+    )
     logger.info(
         "topics ready on %s (%d created, %d already there)",
         servers,
@@ -167,11 +179,19 @@ def _parser() -> argparse.ArgumentParser:
     topics.add_argument("--bootstrap-servers", help=f"default: ${KAFKA_ENV}")
     topics.add_argument(
         "--partitions-per-call",
-        type=int,
+        type=_positive_int,
         help="partitions of the session-keyed topics (default: the catalogue's)",
     )
     topics.add_argument(
-        "--edge-slots", type=int, help="partitions of the edge-slot topics (max edge instances)"
+        "--edge-slots",
+        type=_positive_int,
+        help="partitions of the edge-slot topics (max edge instances)",
+    )
+    topics.add_argument(
+        "--replication-factor",
+        type=_positive_int,
+        default=1,
+        help="copies of each partition (default 1, a single broker; use 3 on a cluster)",
     )
     topics.set_defaults(run=_topics)
     return parser
