@@ -28,6 +28,10 @@ class EventDecoder:
         self._adapter: TypeAdapter[Any] = TypeAdapter(union)
         self._topic = topic
 
+    @property
+    def topic(self) -> str:
+        return self._topic
+
     def decode(self, data: bytes) -> Any:
         try:
             return self._adapter.validate_python(orjson.loads(data))

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from parley_contracts import ALL_TOPICS
 
+from parley_devstack.env_file import write_env_file
 from parley_devstack.fleet import DEFAULT_PORTS, ServiceFleet, ServiceStartError
 from parley_devstack.stack import LocalStack
 from parley_devstack.topics import create_topics
@@ -27,6 +28,8 @@ def run_system(state_dir: Path) -> int:
     try:
         stack.start()
         env = stack.env()
+        # Tools such as `parley inspect` find the running stack here.
+        write_env_file(state_dir / "stack.env", env)
         print("==> creating Kafka topics", flush=True)
         asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
         print("==> starting services (logs in .stack/logs/)", flush=True)
@@ -51,6 +54,7 @@ def run_system(state_dir: Path) -> int:
         if fleet is not None:
             fleet.stop()
         stack.stop()
+        (state_dir / "stack.env").unlink(missing_ok=True)
         print("==> stopped", flush=True)
 
 

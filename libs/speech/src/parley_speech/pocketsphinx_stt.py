@@ -28,17 +28,28 @@ ENDPOINTER_FRAME_S = 0.02
 
 
 class DecoderPool:
-    """Decoders take a few hundred ms and tens of MB to load; reuse them across calls."""
+    """Decoders take a few hundred ms and tens of MB to load; reuse them across calls.
+
+    A reused decoder starts from the model's initial cepstral mean, not from what the
+    previous call adapted it to, so a call is recognised the same whatever came before
+    (replaying a recorded call reproduces its transcripts).
+    """
 
     def __init__(self) -> None:
         self._idle: list[Decoder] = []
         self._lock = threading.Lock()
+        self._initial_cmn: str | None = None
 
     def acquire(self) -> Decoder:
         with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return Decoder(samprate=MODEL_RATE, loglevel="FATAL")
+            decoder = self._idle.pop() if self._idle else None
+        if decoder is None:
+            decoder = Decoder(samprate=MODEL_RATE, loglevel="FATAL")
+            if self._initial_cmn is None:
+                self._initial_cmn = str(decoder.get_cmn(False))
+        elif self._initial_cmn is not None:
+            decoder.set_cmn(self._initial_cmn)
+        return decoder
 
     def release(self, decoder: Decoder) -> None:
         with self._lock:

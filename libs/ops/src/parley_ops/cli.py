@@ -1,0 +1,138 @@
+"""``parley``: developer and operator commands.
+
+    parley call --say "..."            place a simulated Twilio call (see parley_simulator)
+    parley topics [--describe|--create] the topics on the broker: partitions, messages, lag
+    parley inspect TOPIC... [--session ID] [--follow] [--from-beginning] [--json]
+    parley replay SESSION              re-run a recorded call's audio through stt/dialogue/tts
+
+Kafka is found through KAFKA_BOOTSTRAP_SERVERS, else the stack `make run` started
+(.stack/stack.env), else 127.0.0.1:9092.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shlex
+import sys
+from pathlib import Path
+
+import orjson
+from parley_contracts import ALL_TOPICS, AUDIO_OUT
+from parley_ops.reading import UnknownTopicError, read_topics, resolve_topics
+from parley_ops.records import decode_record
+from parley_ops.replay import NothingToReplayError, replay_call
+from parley_ops.topics import describe_topics, format_topics
+from parley_simulator import cli as simulator_cli
+
+
+def default_bootstrap() -> str:
+    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+    stack_dir = Path(os.environ.get("PARLEY_STACK_DIR", ".stack"))
+    env_file = stack_dir / "stack.env"
+    if env_file.exists():
+        for line in env_file.read_text().splitlines():
+            name, _, value = line.partition("=")
+            if name == "KAFKA_BOOTSTRAP_SERVERS":
+                return shlex.split(value)[0] if value else value
+    return "127.0.0.1:9092"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="parley", description="Parley developer and operator tools"
+    )
+    parser.add_argument("--bootstrap", default=None, help="Kafka bootstrap servers")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser(
+        "call", help="place a simulated Twilio call (parley call --help)", add_help=False
+    )
+    topics = commands.add_parser("topics", help="list Parley's topics with offsets and lag")
+    topics.add_argument("--describe", action="store_true", help="one line per partition too")
+    topics.add_argument("--create", action="store_true", help="create missing topics first")
+    inspect = commands.add_parser("inspect", help="decode messages, e.g. one call's across topics")
+    inspect.add_argument("topics", nargs="*", default=["all"], help="topic names, or all")
+    inspect.add_argument("--session", help="only this session id (the message key)")
+    inspect.add_argument("--follow", action="store_true", help="keep printing new messages")
+    inspect.add_argument(
+        "--from-beginning",
+        action="store_true",
+        help="start at the oldest retained message (default with --session or without --follow)",
+    )
+    inspect.add_argument("--json", action="store_true", help="one JSON object per line")
+    inspect.add_argument("--no-audio", action="store_true", help="leave out audio frames")
+    replay = commands.add_parser("replay", help="re-run a recorded call's caller audio")
+    replay.add_argument("session", help="the recorded call's session id")
+    replay.add_argument("--timeout", type=float, default=30.0)
+    replay.add_argument(
+        "--edge-slot",
+        type=int,
+        default=AUDIO_OUT.partitions - 1,
+        help="edge slot the replayed call claims (pick one no edge serves)",
+    )
+    return parser
+
+
+async def _inspect(args: argparse.Namespace, bootstrap: str) -> int:
+    specs = resolve_topics(args.topics)
+    if args.no_audio:
+        specs = [s for s in specs if not s.name.startswith("parley.audio")]
+    from_beginning = args.from_beginning or not args.follow
+    async for message in read_topics(
+        bootstrap, specs, session=args.session, from_beginning=from_beginning, follow=args.follow
+    ):
+        record = decode_record(message)
+        if args.json:
+            print(orjson.dumps(record.as_json()).decode(), flush=True)
+        else:
+            print(record.as_line(), flush=True)
+    return 0
+
+
+async def _topics(args: argparse.Namespace, bootstrap: str) -> int:
+    if args.create:
+        from parley_devstack.topics import create_topics
+
+        created = await create_topics(bootstrap, ALL_TOPICS)
+        print(f"created {len(created)} topics: {', '.join(created) or '-'}")
+    states = await describe_topics(bootstrap, list(ALL_TOPICS))
+    print("\n".join(format_topics(states, args.describe)))
+    return 0 if all(s.exists for s in states) else 1
+
+
+async def _replay(args: argparse.Namespace, bootstrap: str) -> int:
+    result = await replay_call(bootstrap, args.session, args.edge_slot, args.timeout)
+    print(
+        f"replayed {result.frames} frames of {result.original_session} as {result.replay_session}"
+    )
+    for number, (before, now) in enumerate(
+        zip(result.original, result.replayed + [""] * len(result.original), strict=False), 1
+    ):
+        mark = "=" if before == now else "!"
+        print(f"  {mark} utterance {number}: then {before!r}  now {now!r}")
+    for extra in result.replayed[len(result.original) :]:
+        print(f"  + new utterance: {extra!r}")
+    print("same transcripts" if result.identical else "transcripts differ")
+    return 0 if result.identical else 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["call"]:
+        return simulator_cli.main(argv)
+    args = _parser().parse_args(argv)
+    bootstrap = args.bootstrap or default_bootstrap()
+    handlers = {"topics": _topics, "inspect": _inspect, "replay": _replay}
+    try:
+        return asyncio.run(handlers[args.command](args, bootstrap))
+    except (UnknownTopicError, NothingToReplayError) as exc:
+        print(f"parley {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

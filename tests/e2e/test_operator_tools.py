@@ -1,0 +1,90 @@
+"""`parley topics`, `parley inspect` and `parley replay` against a real recorded call."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import orjson
+import pytest
+from parley_devstack.fleet import ServiceFleet
+from parley_simulator import CallerTurn, CallerVoice, CallOptions, CallReport, place_call
+
+pytestmark = pytest.mark.e2e
+LINES = ["I would like to book an appointment", "what time do you open on monday"]
+
+
+@pytest.fixture(scope="module")
+async def recorded_call(fleet: ServiceFleet) -> CallReport:
+    voice = CallerVoice()
+    return await place_call(
+        CallOptions(
+            turns=[CallerTurn(script=line, frames=voice.say(line)) for line in LINES],
+            edge_url=fleet.processes["edge"].url,
+            janitor_url=fleet.processes["janitor"].url,
+        )
+    )
+
+
+def parley(
+    fleet: ServiceFleet, *args: str, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": fleet.infra_env["KAFKA_BOOTSTRAP_SERVERS"]}
+    return subprocess.run(
+        [sys.executable, "-m", "parley_ops.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        check=False,
+    )
+
+
+def test_inspect_follows_one_call_across_all_topics(
+    fleet: ServiceFleet, recorded_call: CallReport
+) -> None:
+    result = parley(fleet, "inspect", "all", "--session", recorded_call.session_id, "--json")
+    assert result.returncode == 0, result.stderr
+    records = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert {r["session"] for r in records} == {recorded_call.session_id}
+    topics = {r["topic"] for r in records}
+    assert {
+        "parley.audio.in",
+        "parley.transcripts",
+        "parley.replies",
+        "parley.audio.out",
+        "parley.call.events",
+    } <= topics
+    kinds = {r["kind"] for r in records}
+    assert {"call.started", "stt.transcript", "reply.sentence", "turn.completed"} <= kinds
+    frame = next(r for r in records if r["topic"] == "parley.audio.in")
+    assert frame["kind"] == "audio.frame" and frame["bytes"] == 160 and "seq" in frame
+    assert "invalid" not in kinds
+
+
+def test_topics_lists_the_catalogue_with_lag(
+    fleet: ServiceFleet, recorded_call: CallReport
+) -> None:
+    result = parley(fleet, "topics", "--describe")
+    assert result.returncode == 0, result.stderr
+    for topic in ("parley.audio.in", "parley.control", "parley.call.events"):
+        assert topic in result.stdout
+    assert "parley-stt=" in result.stdout
+
+
+def test_replay_reproduces_the_recorded_transcripts(
+    fleet: ServiceFleet, recorded_call: CallReport
+) -> None:
+    result = parley(fleet, "replay", recorded_call.session_id, timeout=90)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "same transcripts" in result.stdout
+    heard = [t.transcript for t in recorded_call.turns]
+    for transcript in heard:
+        assert transcript and repr(transcript) in result.stdout
+
+
+def test_inspect_rejects_an_unknown_topic(fleet: ServiceFleet) -> None:
+    result = parley(fleet, "inspect", "parley.nope")
+    assert result.returncode == 2
+    assert "unknown topic parley.nope" in result.stderr
