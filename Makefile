@@ -21,7 +21,7 @@ COMPOSE_STAMP := .tools/stamps/docker-compose-$(COMPOSE_VERSION)
 HELM_STAMP := .tools/stamps/helm-$(HELM_VERSION)-k1.$(HELM_KUBE_MINOR)
 GO_REQUIRED = @command -v go >/dev/null || { echo "the deployment tests need Go >= 1.22 to build helm and docker compose (https://go.dev/dl, or apt-get install golang-go on Debian 13+)" >&2; exit 1; }
 
-.PHONY: install run test test-unit lint typecheck format bench clean deploy-tools
+.PHONY: install install-stack run test test-unit lint typecheck format bench clean deploy-tools
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) into .tools/"
@@ -34,11 +34,13 @@ $(BIN)/.synced: $(UV) pyproject.toml uv.lock $(wildcard libs/*/pyproject.toml se
 	@touch $@
 
 ## install: Python deps, Redis, PostgreSQL, the Kafka broker jars, helm and docker compose (idempotent)
-install: $(BIN)/.synced deploy-tools
+install: install-stack deploy-tools
+
+install-stack: $(BIN)/.synced
 	$(BIN)/parley-stack install
 
 ## run: Kafka, Redis, PostgreSQL and all six services in the foreground; Ctrl-C stops all
-run: install
+run: install-stack
 	$(BIN)/parley-stack run
 
 $(COMPOSE_STAMP):

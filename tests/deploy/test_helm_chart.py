@@ -85,6 +85,7 @@ def test_default_render_has_one_workload_per_service_and_the_topics_hook() -> No
     for workload in [*deployments.values(), by_kind(docs, "StatefulSet")["parley-edge"]]:
         container = workload["spec"]["template"]["spec"]["containers"][0]
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
 
 
 def test_non_default_values_take_effect() -> None:

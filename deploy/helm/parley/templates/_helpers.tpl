@@ -69,7 +69,7 @@ securityContext:
     httpGet: {path: /healthz, port: http}
     periodSeconds: 10
   readinessProbe:
-    httpGet: {path: {{ if eq .name "agent" }}/healthz{{ else }}/readyz{{ end }}, port: http}
+    httpGet: {path: /readyz, port: http}
     periodSeconds: 5
   resources:
     {{- toYaml .svc.resources | nindent 4 }}
