@@ -60,3 +60,13 @@ def test_settings_every_service_shares_are_in_the_helm_config_map(
     assert {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "OTEL_TRACES_EXPORTER"} <= shared
     config_map = (CHART / "templates" / "configmap.yaml").read_text()
     assert {v for v in shared if f"  {v}:" not in config_map} == set()
+
+
+def test_every_service_is_health_checked_on_its_own_readyz(
+    compose_config: dict[str, Any],
+) -> None:
+    for name in PARLEY_SERVICES:
+        service = compose_config["services"][name]
+        port = service["environment"][f"PARLEY_{name.upper()}_PORT"]
+        check = " ".join(service["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{port}/readyz" in check, name
