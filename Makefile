@@ -19,6 +19,12 @@ HELM_LDFLAGS := -X $(HELM_PKG)/internal/version.version=$(HELM_VERSION) \
 	-X $(HELM_PKG)/pkg/lint/rules.k8sVersionMajor=1 -X $(HELM_PKG)/pkg/lint/rules.k8sVersionMinor=$(HELM_KUBE_MINOR)
 COMPOSE_STAMP := .tools/stamps/docker-compose-$(COMPOSE_VERSION)
 HELM_STAMP := .tools/stamps/helm-$(HELM_VERSION)-k1.$(HELM_KUBE_MINOR)
+# Schemas of the optional custom resources the chart renders, from the operators' Go modules.
+KEDA_VERSION := v2.16.1
+PROMETHEUS_OPERATOR_VERSION := v0.78.2
+CRD_DIR := .tools/crds
+CRD_STAMP := .tools/stamps/crds-keda-$(KEDA_VERSION)-prometheus-operator-$(PROMETHEUS_OPERATOR_VERSION)
+GO_MODULE_DIR = go mod download -json $(1) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'
 GO_REQUIRED = @command -v go >/dev/null || { echo "the deployment tests need Go >= 1.22 to build helm and docker compose (https://go.dev/dl, or apt-get install golang-go on Debian 13+)" >&2; exit 1; }
 
 .PHONY: install install-stack run test test-unit lint typecheck format bench clean deploy-tools
@@ -58,8 +64,16 @@ $(HELM_STAMP):
 	mkdir -p .tools/stamps
 	@touch $@
 
-## deploy-tools: docker compose plugin and helm for the deployment tests (built once, cached)
-deploy-tools: $(COMPOSE_STAMP) $(HELM_STAMP)
+$(CRD_STAMP):
+	$(GO_REQUIRED)
+	@echo "==> fetching the KEDA and Prometheus Operator resource schemas (once)"
+	mkdir -p $(CRD_DIR) .tools/stamps
+	install -m 0644 "$$($(call GO_MODULE_DIR,github.com/kedacore/keda/v2@$(KEDA_VERSION)))/config/crd/bases/keda.sh_scaledobjects.yaml" $(CRD_DIR)/
+	install -m 0644 "$$($(call GO_MODULE_DIR,github.com/prometheus-operator/prometheus-operator@$(PROMETHEUS_OPERATOR_VERSION)))/example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml" $(CRD_DIR)/
+	@touch $@
+
+## deploy-tools: docker compose plugin, helm and resource schemas for the deployment tests (built once, cached)
+deploy-tools: $(COMPOSE_STAMP) $(HELM_STAMP) $(CRD_STAMP)
 
 ## test: the whole suite against a real local Kafka, Redis and PostgreSQL
 test: install

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCKER_CONFIG = ROOT / ".tools" / "docker"
 HELM = ROOT / ".tools" / "bin" / "helm"
 CHART = ROOT / "deploy" / "helm" / "parley"
+CRD_DIR = ROOT / ".tools" / "crds"
 
 
 def require(tool: Path) -> None:

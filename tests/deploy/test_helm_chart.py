@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 import subprocess
 from typing import Any
 
+import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
 
-from tests.deploy.conftest import CHART, helm
+from tests.deploy.conftest import CHART, CRD_DIR, helm, require
 from tests.deploy.settings_catalogue import (
     SETTINGS,
     STANDARD_PREFIXES,
@@ -110,6 +112,38 @@ def test_autoscaling_and_disruption_budgets() -> None:
     assert {"parley-edge", "parley-stt", "parley-dialogue", "parley-tts"} <= set(
         by_kind(docs, "PodDisruptionBudget")
     )
+
+
+def crd_schema(kind: str) -> dict[str, Any]:
+    """The openAPIV3Schema the operator's CustomResourceDefinition declares for ``kind``."""
+    require(CRD_DIR)
+    for path in CRD_DIR.glob("*.yaml"):
+        crd = yaml.safe_load(path.read_text())
+        if crd["spec"]["names"]["kind"] == kind:
+            version = next(v for v in crd["spec"]["versions"] if v.get("storage"))
+            schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
+            return schema
+    raise AssertionError(f"no schema for {kind} in {CRD_DIR}; `make deploy-tools` fetches them")
+
+
+def test_optional_custom_resources_match_their_operators_schemas() -> None:
+    docs = render(
+        "--set",
+        "stt.keda.enabled=true",
+        "--set",
+        "tts.keda.enabled=true",
+        "--set",
+        "serviceMonitor.enabled=true",
+    )
+    custom = [d for d in docs if d["kind"] in ("ScaledObject", "ServiceMonitor")]
+    assert len(custom) == 3
+    for doc in custom:
+        jsonschema.validate(doc, crd_schema(doc["kind"]))
+    # The check has teeth: a trigger without its type is refused.
+    broken = copy.deepcopy(by_kind(docs, "ScaledObject")["parley-tts"])
+    del broken["spec"]["triggers"][0]["type"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, crd_schema("ScaledObject"))
 
 
 def test_optional_keda_and_service_monitor() -> None:
