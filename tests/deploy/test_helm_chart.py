@@ -88,6 +88,7 @@ def test_default_render_has_one_workload_per_service_and_the_topics_hook() -> No
         container = workload["spec"]["template"]["spec"]["containers"][0]
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["startupProbe"]["httpGet"]["path"] == "/healthz"
 
 
 def test_non_default_values_take_effect() -> None:

@@ -65,6 +65,11 @@ securityContext:
   securityContext:
     allowPrivilegeEscalation: false
     capabilities: {drop: [ALL]}
+  # Up to a minute to load the speech engines before liveness counts.
+  startupProbe:
+    httpGet: {path: /healthz, port: http}
+    periodSeconds: 2
+    failureThreshold: 30
   livenessProbe:
     httpGet: {path: /healthz, port: http}
     periodSeconds: 10
