@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import parley_agent
 from parley_dialogue.settings import DialogueSettings
 from parley_edge.settings import EdgeSettings
 from parley_janitor.settings import JanitorSettings
@@ -17,14 +21,19 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "tts": TtsSettings,
     "janitor": JanitorSettings,
 }
-# The demo agent reads these directly (services/agent/src/parley_agent).
-AGENT_VARIABLES = {
-    "PARLEY_AGENT_HOST",
-    "PARLEY_AGENT_PORT",
-    "PARLEY_AGENT_TOKEN",
-    "PARLEY_AGENT_FRONT_DESK",
-    "PARLEY_LOG_LEVEL",
-}
+# The demo agent has no settings class: it reads os.environ directly.
+AGENT_SOURCE = Path(parley_agent.__file__).parent
+_ENVIRON_GET = re.compile(r"os\.(?:environ\.get\(|environ\[|getenv\()\s*\"([A-Z0-9_]+)\"")
+
+
+def agent_variables() -> set[str]:
+    return {
+        name
+        for source in AGENT_SOURCE.glob("*.py")
+        for name in _ENVIRON_GET.findall(source.read_text())
+    }
+
+
 # Read by the OpenTelemetry SDK and Python itself, not by Parley's settings.
 STANDARD_PREFIXES = ("OTEL_", "PYTHON")
 
@@ -50,7 +59,7 @@ def required_variables(service: str) -> set[str]:
 
 def known_variables(service: str) -> set[str]:
     if service == "agent":
-        return AGENT_VARIABLES | {"PARLEY_AGENT_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL"}
+        return agent_variables() | {"PARLEY_AGENT_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL"}
     return variables_of(SETTINGS[service])
 
 

@@ -155,7 +155,8 @@ def test_optional_keda_and_service_monitor() -> None:
     trigger = scaled["spec"]["triggers"][0]
     assert trigger["type"] == "kafka"
     assert trigger["metadata"]["topic"] == "parley.audio.in"
-    assert trigger["metadata"]["consumerGroup"] == "parley-stt"
+    default_group = SETTINGS["stt"].model_fields["consumer_group"].default
+    assert trigger["metadata"]["consumerGroup"] == default_group
     monitor = by_kind(docs, "ServiceMonitor")["parley"]
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
     # The edge's headless Service would scrape every edge pod a second time.
@@ -163,6 +164,12 @@ def test_optional_keda_and_service_monitor() -> None:
     excluded = monitor["spec"]["selector"]["matchExpressions"][0]
     assert excluded["operator"] == "DoesNotExist" and excluded["key"] in headless
     assert "ScaledObject" not in {d["kind"] for d in render()}
+    # Lag is watched on the group the workers really join.
+    renamed = render(
+        "--set", "tts.keda.enabled=true", "--set", "env.PARLEY_TTS_CONSUMER_GROUP=voice-tts"
+    )
+    scaled = by_kind(renamed, "ScaledObject")["parley-tts"]
+    assert scaled["spec"]["triggers"][0]["metadata"]["consumerGroup"] == "voice-tts"
 
 
 def test_every_configmap_variable_is_read_by_some_service() -> None:
