@@ -52,6 +52,17 @@ def variables_of(settings: type[BaseSettings], *, required_only: bool = False) -
     return names
 
 
+def default_values(service: str) -> dict[str, str]:
+    """Each variable of a service with its default, spelled as an environment value."""
+    settings = SETTINGS[service]
+    prefix = str(settings.model_config.get("env_prefix", "")).upper()
+    return {
+        f"{prefix}{name}".upper(): str(field.default)
+        for name, field in settings.model_fields.items()
+        if not field.is_required() and not isinstance(field.validation_alias, AliasChoices)
+    }
+
+
 def required_variables(service: str) -> set[str]:
     """Settings without a default: a deployment that leaves one out cannot start."""
     return variables_of(SETTINGS[service], required_only=True)
