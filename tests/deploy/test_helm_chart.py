@@ -47,6 +47,16 @@ NON_DEFAULT = [
     "secretEnv.REDIS_URL=redis-url",
     "--set",
     "tracing.exporter=otlp",
+    "--set",
+    "imagePullSecrets[0].name=registry-credentials",
+    "--set",
+    "nodeSelector.pool=voice",
+    "--set",
+    "tolerations[0].key=voice",
+    "--set",
+    "tolerations[0].operator=Exists",
+    "--set-string",
+    "podAnnotations.team=voice",
 ]
 
 
@@ -235,6 +245,18 @@ def test_secrets_come_from_the_existing_secret() -> None:
     for workload in [*by_kind(docs, "Deployment").values(), by_kind(docs, "Job")["parley-topics"]]:
         redis = env_of(workload)["REDIS_URL"]["valueFrom"]["secretKeyRef"]
         assert redis == {"name": "parley-secrets", "key": "redis-url"}
+
+
+def test_scheduling_settings_reach_every_pod() -> None:
+    docs = render(*NON_DEFAULT)
+    kinds = ("Deployment", "StatefulSet", "Job")
+    pods = [d["spec"]["template"] for d in docs if d["kind"] in kinds]
+    assert len(pods) == 6  # edge, stt, dialogue, tts, janitor and the topics job
+    for pod in pods:
+        assert pod["spec"]["imagePullSecrets"] == [{"name": "registry-credentials"}]
+        assert pod["spec"]["nodeSelector"] == {"pool": "voice"}
+        assert pod["spec"]["tolerations"] == [{"key": "voice", "operator": "Exists"}]
+        assert pod["spec"]["securityContext"]["runAsUser"] == 10001
 
 
 def test_pods_roll_when_the_configuration_changes() -> None:

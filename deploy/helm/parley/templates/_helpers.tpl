@@ -24,15 +24,31 @@ agent: [PARLEY_AGENT_TOKEN]
 {{- define "parley.podAnnotations" -}}
 annotations:
   checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+  {{- with .Values.podAnnotations }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
 {{- end -}}
 
-{{/* Pod settings shared by every workload: the image's unprivileged user. */}}
-{{- define "parley.podSecurity" -}}
+{{/* Pod settings shared by every workload: the image's unprivileged user, and where
+and how pods are scheduled. */}}
+{{- define "parley.podSettings" -}}
 securityContext:
   runAsNonRoot: true
   runAsUser: 10001
   runAsGroup: 10001
   seccompProfile: {type: RuntimeDefault}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.nodeSelector }}
+nodeSelector: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.tolerations }}
+tolerations: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with .Values.affinity }}
+affinity: {{- toYaml . | nindent 2 }}
+{{- end }}
 {{- end -}}
 
 {{/* Container spec shared by every service: name, port, probes, config. */}}
