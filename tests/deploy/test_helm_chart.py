@@ -57,6 +57,10 @@ NON_DEFAULT = [
     "tolerations[0].operator=Exists",
     "--set-string",
     "podAnnotations.team=voice",
+    "--set",
+    "ingress.enabled=true",
+    "--set",
+    "ingress.tlsSecretName=voice-tls",
 ]
 
 
@@ -245,6 +249,21 @@ def test_secrets_come_from_the_existing_secret() -> None:
     for workload in [*by_kind(docs, "Deployment").values(), by_kind(docs, "Job")["parley-topics"]]:
         redis = env_of(workload)["REDIS_URL"]["valueFrom"]["secretKeyRef"]
         assert redis == {"name": "parley-secrets", "key": "redis-url"}
+
+
+def test_the_ingress_serves_twilio_at_the_public_host() -> None:
+    docs = render(*NON_DEFAULT, "--set", "publicUrl=https://voice.example.org")
+    ingress = by_kind(docs, "Ingress")["parley-edge"]["spec"]
+    assert ingress["tls"] == [{"hosts": ["voice.example.org"], "secretName": "voice-tls"}]
+    (rule,) = ingress["rules"]
+    assert rule["host"] == "voice.example.org"
+    (path,) = rule["http"]["paths"]
+    assert path["path"] == "/twilio"
+    assert path["backend"]["service"]["name"] == "parley-edge"
+    assert "Ingress" not in {d["kind"] for d in render()}
+    with_path = template(*NON_DEFAULT, "--set", "publicUrl=https://example.org/voice")
+    assert with_path.returncode != 0
+    assert "publicUrl without a path" in with_path.stderr
 
 
 def test_scheduling_settings_reach_every_pod() -> None:
