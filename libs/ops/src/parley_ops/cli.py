@@ -20,11 +20,12 @@ from pathlib import Path
 
 import orjson
 from parley_contracts import ALL_TOPICS, AUDIO_OUT
+from parley_simulator import cli as simulator_cli
+
 from parley_ops.reading import UnknownTopicError, read_topics, resolve_topics
 from parley_ops.records import decode_record
 from parley_ops.replay import NothingToReplayError, replay_call
 from parley_ops.topics import describe_topics, format_topics
-from parley_simulator import cli as simulator_cli
 
 
 def default_bootstrap() -> str:
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     replay = commands.add_parser("replay", help="re-run a recorded call's caller audio")
     replay.add_argument("session", help="the recorded call's session id")
     replay.add_argument("--timeout", type=float, default=30.0)
+    replay.add_argument("--json", action="store_true", help="print the comparison as JSON")
     replay.add_argument(
         "--edge-slot",
         type=int,
@@ -104,6 +106,17 @@ async def _topics(args: argparse.Namespace, bootstrap: str) -> int:
 
 async def _replay(args: argparse.Namespace, bootstrap: str) -> int:
     result = await replay_call(bootstrap, args.session, args.edge_slot, args.timeout)
+    if args.json:
+        summary = {
+            "originalSession": result.original_session,
+            "replaySession": result.replay_session,
+            "frames": result.frames,
+            "original": result.original,
+            "replayed": result.replayed,
+            "identical": result.identical,
+        }
+        print(orjson.dumps(summary).decode())
+        return 0 if result.identical else 3
     print(
         f"replayed {result.frames} frames of {result.original_session} as {result.replay_session}"
     )

@@ -28,6 +28,7 @@ from parley_contracts import (
     transcript_event_decoder,
 )
 from parley_contracts.codec import EventDecodeError
+
 from parley_ops.reading import read_topics
 
 
