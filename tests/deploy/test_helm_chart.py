@@ -109,7 +109,8 @@ def test_default_render_has_one_workload_per_service_and_the_topics_hook() -> No
 
 def test_non_default_values_take_effect() -> None:
     docs = render(*NON_DEFAULT)
-    assert by_kind(docs, "StatefulSet")["parley-edge"]["spec"]["replicas"] == 3
+    edge = by_kind(render("--set", "edge.replicas=3"), "StatefulSet")["parley-edge"]
+    assert edge["spec"]["replicas"] == 3
     assert "parley-agent" not in by_kind(docs, "Deployment")
     config = by_kind(docs, "ConfigMap")["parley-config"]["data"]
     assert config["PARLEY_AGENT_URL"] == "https://brain.example.com/mcp"
@@ -125,6 +126,9 @@ def test_autoscaling_and_disruption_budgets() -> None:
     hpas = by_kind(docs, "HorizontalPodAutoscaler")
     assert hpas["parley-edge"]["spec"]["scaleTargetRef"]["kind"] == "StatefulSet"
     assert hpas["parley-dialogue"]["spec"]["scaleTargetRef"]["kind"] == "Deployment"
+    # The autoscaler owns the count; an upgrade must not reset it.
+    assert "replicas" not in by_kind(docs, "Deployment")["parley-dialogue"]["spec"]
+    assert by_kind(docs, "Deployment")["parley-stt"]["spec"]["replicas"] == 4
     # Multi-replica services keep a pod through voluntary disruptions.
     assert {"parley-edge", "parley-stt", "parley-dialogue", "parley-tts"} <= set(
         by_kind(docs, "PodDisruptionBudget")
@@ -166,6 +170,7 @@ def test_optional_custom_resources_match_their_operators_schemas() -> None:
 def test_optional_keda_and_service_monitor() -> None:
     docs = render("--set", "stt.keda.enabled=true", "--set", "serviceMonitor.enabled=true")
     scaled = by_kind(docs, "ScaledObject")["parley-stt"]
+    assert "replicas" not in by_kind(docs, "Deployment")["parley-stt"]["spec"]
     trigger = scaled["spec"]["triggers"][0]
     assert trigger["type"] == "kafka"
     assert trigger["metadata"]["topic"] == "parley.audio.in"

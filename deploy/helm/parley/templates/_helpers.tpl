@@ -13,6 +13,13 @@ helm.sh/chart: {{ .Chart.Name }}-{{ .Chart.Version }}
 {{- if .Values.agentUrl -}}{{ .Values.agentUrl }}{{- else -}}http://{{ .Release.Name }}-agent:{{ .Values.agent.port }}/mcp{{- end -}}
 {{- end -}}
 
+{{/* A fixed replica count, unless an autoscaler owns it (then an upgrade must not reset it). */}}
+{{- define "parley.replicas" -}}
+{{- if not (or (dig "autoscaling" "enabled" false .) (dig "keda" "enabled" false .)) -}}
+replicas: {{ .replicas }}
+{{- end -}}
+{{- end -}}
+
 {{/* Secrets each service reads from existingSecret; only the edge's is required. */}}
 {{- define "parley.secretVariables" -}}
 edge: [TWILIO_AUTH_TOKEN]
