@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import subprocess
 from typing import Any
 
 import jsonschema
@@ -13,6 +12,7 @@ import yaml
 from fastapi.routing import APIRoute
 from parley_edge.webhooks import webhook_router
 
+from tests.deploy.chart import KUBERNETES_VERSION, by_kind, env_of, render, template
 from tests.deploy.conftest import CHART, CRD_DIR, helm, require
 from tests.deploy.settings_catalogue import (
     SETTINGS,
@@ -21,7 +21,6 @@ from tests.deploy.settings_catalogue import (
     required_variables,
 )
 
-KUBERNETES_VERSION = "1.30.0"
 NON_DEFAULT = [
     "--set",
     "edge.replicas=3",
@@ -62,20 +61,6 @@ NON_DEFAULT = [
     "--set",
     "ingress.tlsSecretName=voice-tls",
 ]
-
-
-def template(*args: str) -> subprocess.CompletedProcess[str]:
-    return helm("template", "parley", str(CHART), "--kube-version", KUBERNETES_VERSION, *args)
-
-
-def render(*args: str) -> list[dict[str, Any]]:
-    result = template(*args)
-    assert result.returncode == 0, result.stderr
-    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
-
-
-def by_kind(docs: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
-    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
 
 
 def test_chart_lints() -> None:
@@ -234,11 +219,6 @@ def test_an_older_cluster_is_refused() -> None:
     result = helm("template", "parley", str(CHART), "--kube-version", "1.27.0")
     assert result.returncode != 0
     assert "kubeVersion" in result.stderr
-
-
-def env_of(workload: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    container = workload["spec"]["template"]["spec"]["containers"][0]
-    return {e["name"]: e for e in container["env"]}
 
 
 def test_secrets_come_from_the_existing_secret() -> None:

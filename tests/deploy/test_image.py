@@ -13,8 +13,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from tests.deploy.chart import by_kind, render
 from tests.deploy.conftest import ROOT
-from tests.deploy.test_helm_chart import by_kind, render
 
 UV = ROOT / ".tools" / "bin" / "uv"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.deploy.chart import by_kind, env_of, render
 from tests.deploy.settings_catalogue import SETTINGS, default_values
 from tests.deploy.test_compose import PARLEY_SERVICES
-from tests.deploy.test_helm_chart import by_kind, env_of, render
 
 
 def chart_variables() -> dict[str, set[str]]:

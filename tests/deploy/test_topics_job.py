@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
+from tests.deploy.chart import by_kind, render
 from tests.deploy.conftest import ROOT
-from tests.deploy.test_helm_chart import by_kind, render
 
 pytestmark = pytest.mark.integration
 
