@@ -57,6 +57,7 @@ def test_session_json_uses_the_documented_camel_case_fields() -> None:
         "ttl",
         "metadata",
         "status",
+        "version",  # optimistic locking: bumped on every write
     }
     assert set(wire["turns"][0]) == {
         "turnId",

@@ -1,35 +1,44 @@
 """Sessions: the per-call record and the stores that keep it."""
 
 from parley_sessions.call_index import CallIndex
+from parley_sessions.codec import SessionCodec, parse_keys
 from parley_sessions.errors import (
     SessionAlreadyClosedError,
     SessionConflictError,
+    SessionDecryptError,
     SessionError,
     SessionNotFoundError,
     SessionStoreUnavailableError,
 )
-from parley_sessions.factory import open_session_store
+from parley_sessions.factory import STORAGE_TYPES, StorageType, open_session_store
 from parley_sessions.history import HistoryWindow, estimate_tokens, history_window
 from parley_sessions.memory_store import MemorySessionStore
 from parley_sessions.model import Session, ToolCall, Turn
+from parley_sessions.postgres_store import PostgresSessionStore
 from parley_sessions.redis_store import RedisSessionStore
 from parley_sessions.store import SessionStore
 
 __all__ = [
+    "STORAGE_TYPES",
     "CallIndex",
     "HistoryWindow",
     "MemorySessionStore",
+    "PostgresSessionStore",
     "RedisSessionStore",
     "Session",
     "SessionAlreadyClosedError",
+    "SessionCodec",
     "SessionConflictError",
+    "SessionDecryptError",
     "SessionError",
     "SessionNotFoundError",
     "SessionStore",
     "SessionStoreUnavailableError",
+    "StorageType",
     "ToolCall",
     "Turn",
     "estimate_tokens",
     "history_window",
     "open_session_store",
+    "parse_keys",
 ]

@@ -27,3 +27,7 @@ class SessionConflictError(SessionError):
 
 class SessionStoreUnavailableError(SessionError):
     """The backing store cannot be reached."""
+
+
+class SessionDecryptError(SessionError):
+    """A stored session cannot be decrypted with the configured keys."""

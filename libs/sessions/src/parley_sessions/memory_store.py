@@ -7,7 +7,7 @@ from datetime import datetime
 
 from parley_sessions.errors import SessionNotFoundError
 from parley_sessions.model import Session
-from parley_sessions.store import Mutation, SessionStore
+from parley_sessions.store import Mutation, SessionStore, next_version
 
 
 class MemorySessionStore(SessionStore):
@@ -28,13 +28,21 @@ class MemorySessionStore(SessionStore):
             current = self._sessions.get(session_id)
             if current is None:
                 raise SessionNotFoundError(session_id)
-            updated = mutate(current)
+            updated = next_version(mutate(current))
             self._sessions[session_id] = updated
             return updated
 
     async def expired_ids(self, now: datetime, limit: int = 100) -> list[str]:
         due = [
             s.id for s in self._sessions.values() if s.status == "active" and s.expires_at() <= now
+        ]
+        return due[:limit]
+
+    async def idle_ids(self, before: datetime, limit: int = 100) -> list[str]:
+        due = [
+            s.id
+            for s in self._sessions.values()
+            if s.status == "active" and s.last_activity_at <= before
         ]
         return due[:limit]
 

@@ -55,6 +55,8 @@ class Session(_CamelModel):
     ttl: int = Field(default=DEFAULT_TTL_S, gt=0, description="idle seconds before expiry")
     metadata: dict[str, Any] = Field(default_factory=dict)
     status: Literal["active", "closed"] = "active"
+    # Bumped by the store on every write; an update based on an older version is retried.
+    version: int = Field(default=0, ge=0)
 
     @property
     def id(self) -> str:

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import orjson
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
+from parley_sessions.codec import SessionCodec
 from parley_sessions.errors import (
     SessionConflictError,
     SessionNotFoundError,
     SessionStoreUnavailableError,
 )
 from parley_sessions.model import Session
-from parley_sessions.store import Mutation, SessionStore
+from parley_sessions.store import Mutation, SessionStore, next_version
 
 KEY_PREFIX = "parley:session:"
 EXPIRY_INDEX = "parley:sessions:expiry"
+ACTIVITY_INDEX = "parley:sessions:activity"
 # How long a record outlives its expiry time or its close, for inspection after a call.
 RETENTION_S = 3600
 MAX_UPDATE_ATTEMPTS = 20
@@ -34,18 +35,21 @@ def _key(session_id: str) -> str:
 
 
 class RedisSessionStore(SessionStore):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, codec: SessionCodec | None = None) -> None:
         self._redis: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._codec = codec or SessionCodec()
 
     async def _write(self, pipe: Redis, session: Session) -> None:
         key = _key(session.id)
-        payload = orjson.dumps(session.to_json_dict())
+        payload = self._codec.encode(session)
         if session.status == "active":
             pipe.set(key, payload, ex=session.ttl + RETENTION_S)
             pipe.zadd(EXPIRY_INDEX, {session.id: session.expires_at().timestamp()})
+            pipe.zadd(ACTIVITY_INDEX, {session.id: session.last_activity_at.timestamp()})
         else:
             pipe.set(key, payload, ex=RETENTION_S)
             pipe.zrem(EXPIRY_INDEX, session.id)
+            pipe.zrem(ACTIVITY_INDEX, session.id)
 
     async def create(self, session: Session) -> Session:
         try:
@@ -61,7 +65,7 @@ class RedisSessionStore(SessionStore):
             raw = await self._redis.get(_key(session_id))
         except (RedisConnectionError, RedisTimeoutError) as exc:
             raise SessionStoreUnavailableError(f"redis unreachable: {exc}") from exc
-        return None if raw is None else Session.model_validate(orjson.loads(raw))
+        return None if raw is None else self._codec.decode(raw)
 
     async def update(self, session_id: str, mutate: Mutation) -> Session:
         key = _key(session_id)
@@ -73,7 +77,7 @@ class RedisSessionStore(SessionStore):
                         raw = await pipe.get(key)
                         if raw is None:
                             raise SessionNotFoundError(session_id)
-                        updated = mutate(Session.model_validate(orjson.loads(raw)))
+                        updated = next_version(mutate(self._codec.decode(raw)))
                         pipe.multi()  # type: ignore[no-untyped-call]
                         await self._write(pipe, updated)
                         await pipe.execute()
@@ -87,9 +91,18 @@ class RedisSessionStore(SessionStore):
         )
 
     async def expired_ids(self, now: datetime, limit: int = 100) -> list[str]:
-        ids = await self._redis.zrangebyscore(
-            EXPIRY_INDEX, "-inf", now.timestamp(), start=0, num=limit
-        )
+        return await self._due(EXPIRY_INDEX, now, limit)
+
+    async def idle_ids(self, before: datetime, limit: int = 100) -> list[str]:
+        return await self._due(ACTIVITY_INDEX, before, limit)
+
+    async def _due(self, index: str, until: datetime, limit: int) -> list[str]:
+        try:
+            ids = await self._redis.zrangebyscore(
+                index, "-inf", until.timestamp(), start=0, num=limit
+            )
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise SessionStoreUnavailableError(f"redis unreachable: {exc}") from exc
         return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
     async def ping(self) -> None:

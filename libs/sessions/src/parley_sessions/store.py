@@ -12,6 +12,11 @@ from parley_sessions.model import Session, Turn
 Mutation = Callable[[Session], Session]
 
 
+def next_version(session: Session) -> Session:
+    """The written form of an update: one version past the one it was based on."""
+    return session.model_copy(update={"version": session.version + 1})
+
+
 class SessionStore(abc.ABC):
     """Where sessions live. Backends implement the five primitives; the rest is shared."""
 
@@ -28,6 +33,10 @@ class SessionStore(abc.ABC):
     @abc.abstractmethod
     async def expired_ids(self, now: datetime, limit: int = 100) -> list[str]:
         """Active sessions idle for longer than their TTL."""
+
+    @abc.abstractmethod
+    async def idle_ids(self, before: datetime, limit: int = 100) -> list[str]:
+        """Active sessions whose last activity is at or before ``before``."""
 
     @abc.abstractmethod
     async def ping(self) -> None:
