@@ -19,11 +19,13 @@ from parley_speech import transcribe_recording
 
 pytestmark = pytest.mark.e2e
 
-SCRIPT = ["I would like to book an appointment", "tomorrow at two"]
+# Lines pocketsphinx hears reliably in piper's voice over the phone band ("tomorrow at
+# two" is misheard about half the time, which would test the engine, not Parley).
+SCRIPT = ["I would like to book an appointment", "next monday at nine"]
 # Words the demo receptionist's reply to each line must contain.
 REPLY_KEYWORDS = [
     {"appointment", "book", "day", "time"},
-    {"tomorrow", "two", "booked", "anything", "else", "help"},
+    {"monday", "nine", "booked", "anything", "else", "help"},
 ]
 # pocketsphinx is a weak listener for a neural voice on a telephone line; half the words
 # right still tells the reply's audio apart from any other speech.
@@ -101,7 +103,7 @@ def test_turns_are_recorded_in_order_and_session_closed(two_turn_call: CallRepor
 
 
 async def test_agent_hangs_up_after_goodbye(fleet: ServiceFleet) -> None:
-    report = await place_call(options(fleet, ["that is all for today goodbye"]))
+    report = await place_call(options(fleet, ["no thank you goodbye"]))
     assert report.ended_by == "agent", f"heard {[t.transcript for t in report.turns]}"
     assert report.session is not None and report.session["status"] == "closed"
     assert report.session["metadata"]["closeReason"] in {"agent_hangup", "completed"}

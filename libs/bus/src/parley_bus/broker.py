@@ -47,7 +47,8 @@ def group_subscriber(broker: KafkaBroker, group_id: str, *topics: TopicSpec) -> 
         partition_assignment_strategy=(RangePartitionAssignor,),
         auto_offset_reset="earliest",
         fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-        session_timeout_ms=10_000,
+        # A worker that dies is replaced after this long (the broker's minimum is 6 s).
+        session_timeout_ms=6_000,
         heartbeat_interval_ms=1_000,
     )
 

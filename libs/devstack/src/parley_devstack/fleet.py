@@ -75,17 +75,27 @@ class ServiceFleet:
             self._spawn(name, env)
         self._wait_ready(rest, timeout_s, progress)
 
-    def _spawn(self, name: str, env: dict[str, str]) -> None:
+    def add_instance(self, service: str, instance: str, port: int, timeout_s: float = 90.0) -> None:
+        """Start another process of `service` (e.g. a second stt worker) as `instance`."""
+        env = {**self.service_env(), f"PARLEY_{service.upper()}_PORT": str(port)}
+        self._spawn(instance, env, service=service, port=port)
+        self._wait_ready([instance], timeout_s, progress=False)
+
+    def _spawn(
+        self, name: str, env: dict[str, str], service: str | None = None, port: int | None = None
+    ) -> None:
         log_path = self.log_dir / f"{name}.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", f"parley_{name}"],
+                [sys.executable, "-m", f"parley_{service or name}"],
                 env=env,
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        self.processes[name] = ServiceProcess(name, self.ports[name], log_path, process)
+        self.processes[name] = ServiceProcess(
+            name, port if port is not None else self.ports[name], log_path, process
+        )
 
     def _wait_ready(self, names: list[str], timeout_s: float, progress: bool) -> None:
         deadline = time.monotonic() + timeout_s
@@ -99,7 +109,7 @@ class ServiceFleet:
                         raise ServiceStartError(
                             f"{name} exited with {service.process.returncode}:\n{tail}"
                         )
-                    path = "/healthz" if name == "agent" else "/readyz"
+                    path = "/readyz"
                     try:
                         if client.get(service.url + path).status_code == 200:
                             pending.discard(name)

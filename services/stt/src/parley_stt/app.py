@@ -33,7 +33,7 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
             interim_interval_ms=settings.interim_interval_ms,
         )
     )
-    worker = SpeechToTextWorker(factory, BusPublisher(broker))
+    worker = SpeechToTextWorker(factory, BusPublisher(broker), settings.max_frame_age_ms)
     # Audio and lifecycle share one co-partitioned subscription: a call's hang-up
     # reaches the same worker that holds its recogniser.
     subscriber = group_subscriber(broker, settings.consumer_group, AUDIO_IN, CALL_EVENTS)

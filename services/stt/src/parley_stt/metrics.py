@@ -5,6 +5,11 @@ from prometheus_client import Counter, Gauge, Histogram
 ACTIVE_RECOGNIZERS = Gauge("stt_active_recognizers", "Calls with a live recogniser on this worker")
 FRAMES = Counter("stt_frames_total", "Caller frames consumed")
 LATE_FRAMES = Counter("stt_late_frames_total", "Frames for calls that already ended")
+STALE_FRAMES = Counter(
+    "stt_stale_frames_total",
+    "Caller frames skipped because they were older than the stale-audio limit "
+    "(a backlog after a worker took over partitions)",
+)
 TRANSCRIPTS = Counter("stt_transcripts_total", "Transcripts emitted", ["kind"])
 FRAME_DELAY = Histogram(
     "stt_inbound_frame_delay_ms",

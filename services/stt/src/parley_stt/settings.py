@@ -15,3 +15,9 @@ class SttSettings(ServiceSettings):
         default=300, ge=100, description="Trailing silence that ends an utterance."
     )
     interim_interval_ms: int = Field(default=300, ge=100)
+    max_frame_age_ms: int = Field(
+        default=2000,
+        ge=100,
+        description="Caller frames older than this (edge receive -> now) are skipped, so a "
+        "worker taking over a backlog does not transcribe stale speech.",
+    )

@@ -37,8 +37,11 @@ ENDED_CALLS_REMEMBERED = 10_000
 
 
 class SpeechToTextWorker:
-    def __init__(self, factory: RecognizerFactory, publisher: BusPublisher) -> None:
+    def __init__(
+        self, factory: RecognizerFactory, publisher: BusPublisher, max_frame_age_ms: int = 2000
+    ) -> None:
         self._factory = factory
+        self._max_frame_age_ms = max_frame_age_ms
         self._publisher = publisher
         self._calls: dict[str, CallRecognition] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
@@ -54,7 +57,12 @@ class SpeechToTextWorker:
             )
             return
         metrics.FRAMES.inc()
-        metrics.FRAME_DELAY.observe(max(0, time.time() * 1000 - meta.received_at_ms))
+        age_ms = time.time() * 1000 - meta.received_at_ms
+        metrics.FRAME_DELAY.observe(max(0, age_ms))
+        if age_ms > self._max_frame_age_ms:
+            # Recovery must not play catch-up: the caller has moved on from this audio.
+            metrics.STALE_FRAMES.inc()
+            return
         if meta.session_id in self._ended:
             metrics.LATE_FRAMES.inc()
             return
