@@ -1,4 +1,5 @@
-"""`parley topics`, `parley inspect` and `parley replay` against a real recorded call."""
+"""`parley topics`, `parley inspect`, `parley replay` and every service's /metrics against a
+real recorded call."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import os
 import subprocess
 import sys
 
+import httpx
 import jiwer
 import orjson
 import pytest
 from parley_devstack.fleet import ServiceFleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, CallReport, place_call
+from prometheus_client.parser import text_string_to_metric_families
 
 pytestmark = pytest.mark.e2e
 LINES = ["I would like to book an appointment", "what time do you open on monday"]
@@ -94,3 +97,36 @@ def test_inspect_rejects_an_unknown_topic(fleet: ServiceFleet) -> None:
     result = parley(fleet, "inspect", "parley.nope")
     assert result.returncode == 2
     assert "unknown topic parley.nope" in result.stderr
+
+
+def scrape(fleet: ServiceFleet, service: str) -> dict[str, list[float]]:
+    """The values of each sample name on the service's /metrics (one per label set); a
+    declared family without samples yet maps to an empty list."""
+    text = httpx.get(fleet.processes[service].url + "/metrics", timeout=5).text
+    samples: dict[str, list[float]] = {}
+    for family in text_string_to_metric_families(text):
+        samples.setdefault(family.name, [])
+        for sample in family.samples:
+            samples.setdefault(sample.name, []).append(sample.value)
+    return samples
+
+
+def test_every_service_exports_its_documented_metrics(
+    fleet: ServiceFleet, recorded_call: CallReport
+) -> None:
+    turns = len(LINES)
+    edge = scrape(fleet, "edge")
+    assert sum(edge["twilio_media_chunks_total"]) > 0
+    assert len(edge["twilio_calls_active"]) == 1
+    assert sum(edge["voice_edge_first_frame_ms_count"]) >= turns
+    assert sum(scrape(fleet, "stt")["voice_stt_latency_ms_count"]) >= turns
+    dialogue = scrape(fleet, "dialogue")
+    assert sum(dialogue["voice_turn_duration_ms_count"]) >= turns
+    assert sum(dialogue["voice_mcp_latency_ms_count"]) >= turns
+    assert "voice_latency_budget_exceeded" in dialogue
+    assert sum(scrape(fleet, "tts")["voice_tts_first_byte_ms_count"]) >= turns
+    assert sum(scrape(fleet, "janitor")["janitor_sessions_created_total"]) >= 1
+    assert sum(scrape(fleet, "agent")["agent_tool_calls_total"]) >= turns
+    # Lag is measured every few seconds for each assigned partition.
+    for worker in ("stt", "dialogue", "tts", "janitor"):
+        assert scrape(fleet, worker)["parley_consumer_lag"], f"{worker} reports no lag"

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hmac
 import os
+import time
 from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -16,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
+from parley_agent.metrics import TOOL_CALLS, TOOL_DURATION_MS
 from parley_agent.receptionist import answer
 
 
@@ -45,8 +48,11 @@ def build_server(front_desk: str) -> MCPServer:
         dtmf: str | None = None,
         context: list[Turn] | None = None,
     ) -> Reply:
+        started = time.perf_counter()
         turns = [t.model_dump() for t in context or []]
         result = answer(event, utterance, turns, dtmf, front_desk)
+        TOOL_CALLS.labels(event=event).inc()
+        TOOL_DURATION_MS.observe((time.perf_counter() - started) * 1000)
         return Reply(reply=result.reply, actions=[Action.model_validate(a) for a in result.actions])
 
     return server
@@ -70,9 +76,14 @@ def build_app(front_desk: str | None = None, token: str | None = None) -> Starle
     app.router.routes.append(Route("/healthz", healthz))
     # Stateless and dependency-free: ready whenever it is alive.
     app.router.routes.append(Route("/readyz", healthz))
+    app.router.routes.append(Route("/metrics", metrics))
     if required:
         app.add_middleware(BearerTokenMiddleware, token=required)
     return app
+
+
+async def metrics(_: Request) -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
 class BearerTokenMiddleware(BaseHTTPMiddleware):
