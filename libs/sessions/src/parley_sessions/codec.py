@@ -8,6 +8,7 @@ first and retired once every record has been rewritten (or has expired).
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 
 import orjson
@@ -17,6 +18,8 @@ from parley_sessions.errors import SessionDecryptError
 from parley_sessions.model import Session
 
 log = logging.getLogger(__name__)
+
+KEYS_ENV = "PARLEY_SESSIONS_ENCRYPTION_KEYS"
 
 
 def parse_keys(value: str) -> list[str]:
@@ -40,6 +43,11 @@ class SessionCodec:
                 " set PARLEY_SESSIONS_ENCRYPTION_KEYS",
                 extra={"event": "sessions.unencrypted"},
             )
+
+    @classmethod
+    def from_env(cls) -> SessionCodec:
+        """Keys from PARLEY_SESSIONS_ENCRYPTION_KEYS (comma-separated, newest first)."""
+        return cls(parse_keys(os.environ.get(KEYS_ENV, "")))
 
     @property
     def encrypts(self) -> bool:

@@ -53,7 +53,7 @@ def _columns(session: Session, record: bytes) -> dict[str, object]:
 class PostgresSessionStore(SessionStore):
     def __init__(self, conninfo: str, codec: SessionCodec | None = None) -> None:
         self._conninfo = conninfo
-        self._codec = codec or SessionCodec()
+        self._codec = codec or SessionCodec.from_env()
         self._conn: psycopg.AsyncConnection[tuple[object, ...]] | None = None
         self._lock = asyncio.Lock()
 

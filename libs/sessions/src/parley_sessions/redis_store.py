@@ -37,7 +37,7 @@ def _key(session_id: str) -> str:
 class RedisSessionStore(SessionStore):
     def __init__(self, url: str, codec: SessionCodec | None = None) -> None:
         self._redis: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        self._codec = codec or SessionCodec()
+        self._codec = codec or SessionCodec.from_env()
 
     async def _write(self, pipe: Redis, session: Session) -> None:
         key = _key(session.id)
@@ -76,6 +76,9 @@ class RedisSessionStore(SessionStore):
                         await pipe.watch(key)
                         raw = await pipe.get(key)
                         if raw is None:
+                            # The record expired under Redis's own TTL: drop its index entries.
+                            await self._redis.zrem(EXPIRY_INDEX, session_id)
+                            await self._redis.zrem(ACTIVITY_INDEX, session_id)
                             raise SessionNotFoundError(session_id)
                         updated = next_version(mutate(self._codec.decode(raw)))
                         pipe.multi()  # type: ignore[no-untyped-call]

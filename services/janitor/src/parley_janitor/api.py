@@ -1,23 +1,86 @@
-"""The session HTTP API (read side): GET /v1/sessions/{sessionId}."""
+"""The session API as JSON over HTTP under /v1/sessions, mirroring the MCP tools."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response
-from fastapi.responses import ORJSONResponse
-from parley_sessions import SessionStore
+from typing import Any
+
+from fastapi import APIRouter, Body, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from parley_sessions import SessionAlreadyClosedError, SessionNotFoundError
+
+from parley_janitor.rate_limit import RateLimitedError
+from parley_janitor.session_service import (
+    InvalidRequestError,
+    SessionService,
+    parse_create,
+    parse_updates,
+)
 
 
-def sessions_router(store: SessionStore) -> APIRouter:
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return JSONResponse({"error": message}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def rate_limited(_: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RateLimitedError)
+        return _error(429, str(exc), {"Retry-After": str(exc.retry_after_s)})
+
+    async def invalid(_: Request, exc: Exception) -> Response:
+        return _error(422, str(exc))
+
+    async def not_found(_: Request, exc: Exception) -> Response:
+        return _error(404, str(exc))
+
+    async def conflict(_: Request, exc: Exception) -> Response:
+        return _error(409, str(exc))
+
+    app.add_exception_handler(RateLimitedError, rate_limited)
+    app.add_exception_handler(InvalidRequestError, invalid)
+    app.add_exception_handler(SessionNotFoundError, not_found)
+    app.add_exception_handler(SessionAlreadyClosedError, conflict)
+
+
+def _object(payload: Any, what: str) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        raise InvalidRequestError(f"{what} must be a JSON object")
+    return payload
+
+
+def sessions_router(service: SessionService) -> APIRouter:
     router = APIRouter(prefix="/v1/sessions")
+
+    @router.post("")
+    async def create_session(payload: Any = Body(default=None)) -> Response:  # noqa: B008
+        request = parse_create(_object(payload, "the request body"))
+        return JSONResponse(await service.create(request), status_code=201)
 
     @router.get("/{session_id}")
     async def get_session(session_id: str) -> Response:
-        session = await store.get(session_id)
-        if session is None:
-            raise HTTPException(
-                status_code=404,
-                detail=f"session {session_id} does not exist or has expired; create a new session",
-            )
-        return ORJSONResponse({"session": session.to_json_dict()})
+        result = await service.get(session_id)
+        if result["session"] is None:
+            hint = f"session {session_id} does not exist or has expired; create a new session"
+            return JSONResponse({**result, "error": hint}, status_code=404)
+        return JSONResponse(result)
+
+    @router.patch("/{session_id}")
+    async def update_session(session_id: str, payload: Any = Body(default=None)) -> Response:  # noqa: B008
+        body = _object(payload, "the request body")
+        updates = parse_updates(_object(body.get("updates"), "updates"))
+        return JSONResponse(await service.update(session_id, updates))
+
+    @router.post("/{session_id}/close")
+    async def close_session(session_id: str, payload: Any = Body(default=None)) -> Response:  # noqa: B008
+        reason = _object(payload or {}, "the request body").get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidRequestError("reason must be a string")
+        return JSONResponse(await service.close(session_id, reason))
+
+    @router.post("/cleanup")
+    async def cleanup(payload: Any = Body(default=None)) -> Response:  # noqa: B008
+        older_than = _object(payload, "the request body").get("olderThan")
+        if not isinstance(older_than, int) or isinstance(older_than, bool):
+            raise InvalidRequestError("olderThan (seconds, a whole number) is required")
+        return JSONResponse(await service.cleanup(older_than))
 
     return router

@@ -1,4 +1,4 @@
-"""The janitor: owns session lifecycle and serves the session API."""
+"""The janitor: owns session lifecycle and serves the session API (HTTP and MCP)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,32 @@ from parley_bus import (
 )
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
 from parley_runtime import Readiness, build_service_app
-from parley_sessions import RedisSessionStore
+from parley_sessions import SessionCodec, open_session_store, parse_keys
+from redis.asyncio import Redis
 
-from parley_janitor.api import sessions_router
+from parley_janitor.api import install_error_handlers, sessions_router
 from parley_janitor.lifecycle import SessionLifecycle
+from parley_janitor.mcp_tools import build_mcp_server
+from parley_janitor.rate_limit import RateLimiter
+from parley_janitor.session_service import SessionService
 from parley_janitor.settings import JanitorSettings
 
 
 def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     settings = settings or JanitorSettings()
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-janitor")
-    store = RedisSessionStore(settings.redis_url)
+    codec = SessionCodec(parse_keys(settings.encryption_keys))
+    store = open_session_store(settings.storage_type, settings.store_connection(), codec)
+    limits_redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
     lifecycle = SessionLifecycle(store, BusPublisher(broker), settings)
+    service = SessionService(
+        store, lifecycle, RateLimiter(limits_redis, settings.rate_limit_window_s), settings
+    )
     subscriber = group_subscriber(broker, settings.consumer_group, CALL_EVENTS)
+    mcp = build_mcp_server(service)
+    mcp_app = mcp.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True
+    )
 
     @subscriber(decoder=event_decoder(call_event_decoder))
     async def on_call_event(event: CallEvent | None) -> None:
@@ -38,12 +51,12 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
 
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
-    readiness.add("redis", store.ping)
+    readiness.add(settings.storage_type, store.ping)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
-            async with running_broker(broker, [subscriber]):
+            async with running_broker(broker, [subscriber]), mcp.session_manager.run():
                 sweeper = asyncio.create_task(lifecycle.run_sweeper(), name="session-expiry")
                 try:
                     yield
@@ -53,7 +66,10 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
                         await sweeper
         finally:
             await store.close_store()
+            await limits_redis.aclose()
 
     app = build_service_app("janitor", readiness, lifespan)
-    app.include_router(sessions_router(store))
+    app.include_router(sessions_router(service))
+    install_error_handlers(app)
+    app.router.routes.extend(mcp_app.routes)
     return app

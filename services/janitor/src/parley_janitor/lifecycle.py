@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from parley_bus import BusPublisher
@@ -67,18 +67,14 @@ class SessionLifecycle:
             metadata={"edgeSlot": event.edge_slot, "streamSid": event.stream_sid},
         )
         await self._store.create(session)
-        metrics.SESSIONS_CREATED.inc()
+        metrics.session_created()
         log.info("session created", extra={"event": "session.created", "session": event.session_id})
 
     async def close(self, session_id: str, reason: str) -> Session | None:
+        """Close for a call event: a second report of the same end is expected, not an error."""
         try:
-            session = await self._store.close(session_id, reason)
+            return await self.close_strict(session_id, reason, repeat_is_warning=False)
         except SessionAlreadyClosedError:
-            # Twilio's status callback and the stream's stop both report the end of a call.
-            log.info(
-                "session already closed",
-                extra={"event": "session.already_closed", "session": session_id, "reason": reason},
-            )
             return None
         except SessionNotFoundError:
             log.warning(
@@ -86,7 +82,23 @@ class SessionLifecycle:
                 extra={"event": "session.unknown", "session": session_id},
             )
             return None
-        metrics.SESSIONS_CLOSED.labels(reason=reason).inc()
+
+    async def close_strict(
+        self, session_id: str, reason: str, repeat_is_warning: bool = True
+    ) -> Session:
+        """Close and announce it; raises SessionAlreadyClosedError / SessionNotFoundError."""
+        try:
+            session = await self._store.close(session_id, reason)
+        except SessionAlreadyClosedError:
+            # Twilio's status callback and the stream's stop both report the end of a call;
+            # anyone else closing twice gets a warning.
+            log.log(
+                logging.WARNING if repeat_is_warning else logging.INFO,
+                "session already closed",
+                extra={"event": "session.already_closed", "session": session_id, "reason": reason},
+            )
+            raise
+        metrics.session_closed(session, reason)
         await self._publisher.event(
             CALL_EVENTS, SessionClosed(session_id=session_id, reason=reason)
         )
@@ -96,20 +108,38 @@ class SessionLifecycle:
         )
         return session
 
-    async def sweep_expired(self) -> int:
-        """Close sessions idle past their TTL and tell their edge to hang up."""
+    async def _close_and_hang_up(self, session_ids: list[str], reason: str) -> int:
+        """Close each session (another janitor may win the race: not counted) and tell a
+        live call's edge to hang up."""
         closed = 0
-        for session_id in await self._store.expired_ids(datetime.now(UTC)):
-            session = await self.close(session_id, "ttl_expired")
+        for session_id in session_ids:
+            session = await self.close(session_id, reason)
             if session is None:
                 continue
             closed += 1
             slot = session.metadata.get("edgeSlot")
             if isinstance(slot, int):
                 await self._publisher.event(
-                    CONTROL, HangUp(session_id=session_id, reason="ttl_expired"), partition=slot
+                    CONTROL, HangUp(session_id=session_id, reason=reason), partition=slot
                 )
         return closed
+
+    async def sweep_expired(self) -> int:
+        """Close sessions idle past their TTL and tell their edge to hang up."""
+        return await self._close_and_hang_up(
+            await self._store.expired_ids(datetime.now(UTC)), "ttl_expired"
+        )
+
+    async def cleanup_idle(self, older_than_s: int) -> int:
+        """Close every active session idle for ``older_than_s`` seconds or more."""
+        before = datetime.now(UTC) - timedelta(seconds=older_than_s)
+        cleaned = 0
+        while ids := await self._store.idle_ids(before):
+            done = await self._close_and_hang_up(ids, "cleanup")
+            cleaned += done
+            if done == 0:
+                break  # everything listed was closed by another janitor meanwhile
+        return cleaned
 
     async def run_sweeper(self) -> None:
         while True:

@@ -1,0 +1,76 @@
+"""The session API as MCP tools (official SDK, streamable HTTP at /mcp).
+
+A failed call (validation, not found, already closed, rate limit) comes back as a tool
+error whose text says what happened and what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from parley_sessions import SessionAlreadyClosedError, SessionNotFoundError
+
+from parley_janitor.rate_limit import RateLimitedError
+from parley_janitor.session_service import (
+    InvalidRequestError,
+    SessionService,
+    parse_create,
+    parse_updates,
+)
+
+_TOOL_FAILURES = (
+    InvalidRequestError,
+    RateLimitedError,
+    SessionAlreadyClosedError,
+    SessionNotFoundError,
+)
+
+
+def build_mcp_server(service: SessionService) -> MCPServer:
+    server = MCPServer("parley-sessions", instructions="Read and manage Parley call sessions.")
+
+    async def run(operation: Any) -> dict[str, Any]:
+        try:
+            result: dict[str, Any] = await operation
+        except _TOOL_FAILURES as exc:
+            raise ToolError(str(exc)) from exc
+        return result
+
+    @server.tool(name="session.create", description="Open a session: {sessionId, createdAt}.")
+    async def create(callSid: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
+        try:
+            request = parse_create({"callSid": callSid, "config": config or {}})
+        except InvalidRequestError as exc:
+            raise ToolError(str(exc)) from exc
+        return await run(service.create(request))
+
+    @server.tool(name="session.get", description="A session by id: {session} (null if unknown).")
+    async def get(sessionId: str) -> dict[str, Any]:
+        return await run(service.get(sessionId))
+
+    @server.tool(
+        name="session.update",
+        description="Change a session: turns appended in order, metadata merged;"
+        " sessionId, callSid, createdAt cannot change. Returns {updated, session}.",
+    )
+    async def update(sessionId: str, updates: dict[str, Any]) -> dict[str, Any]:
+        try:
+            parsed = parse_updates(updates)
+        except InvalidRequestError as exc:
+            raise ToolError(str(exc)) from exc
+        return await run(service.update(sessionId, parsed))
+
+    @server.tool(name="session.close", description="Close a session: {closed, duration (ms)}.")
+    async def close(sessionId: str, reason: str | None = None) -> dict[str, Any]:
+        return await run(service.close(sessionId, reason))
+
+    @server.tool(
+        name="session.cleanup",
+        description="Close active sessions idle for olderThan seconds or more: {cleaned}.",
+    )
+    async def cleanup(olderThan: int) -> dict[str, Any]:
+        return await run(service.cleanup(olderThan))
+
+    return server
