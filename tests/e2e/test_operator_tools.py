@@ -52,6 +52,9 @@ def test_inspect_follows_one_call_across_all_topics(
     assert result.returncode == 0, result.stderr
     records = [orjson.loads(line) for line in result.stdout.splitlines()]
     assert {r["session"] for r in records} == {recorded_call.session_id}
+    # Merged across topics in the order they happened.
+    assert [r["at"] for r in records] == sorted(r["at"] for r in records)
+    assert next(r for r in records if r["topic"] == "parley.call.events")["kind"] == "call.started"
     topics = {r["topic"] for r in records}
     assert {
         "parley.audio.in",

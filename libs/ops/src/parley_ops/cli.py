@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import shlex
 import sys
@@ -22,8 +23,9 @@ import orjson
 from parley_contracts import ALL_TOPICS, AUDIO_OUT
 from parley_simulator import cli as simulator_cli
 
+from parley_ops.connection import KafkaUnreachableError
 from parley_ops.reading import UnknownTopicError, read_topics, resolve_topics
-from parley_ops.records import decode_record
+from parley_ops.records import TopicRecord, decode_record
 from parley_ops.replay import NothingToReplayError, replay_call
 from parley_ops.topics import describe_topics, format_topics
 
@@ -82,15 +84,26 @@ async def _inspect(args: argparse.Namespace, bootstrap: str) -> int:
     if args.no_audio:
         specs = [s for s in specs if not s.name.startswith("parley.audio")]
     from_beginning = args.from_beginning or not args.follow
-    async for message in read_topics(
+    messages = read_topics(
         bootstrap, specs, session=args.session, from_beginning=from_beginning, follow=args.follow
-    ):
-        record = decode_record(message)
-        if args.json:
-            print(orjson.dumps(record.as_json()).decode(), flush=True)
-        else:
-            print(record.as_line(), flush=True)
+    )
+    if args.session and not args.follow:
+        # One call across topics: Kafka orders only within a partition, so print the
+        # call's messages merged by their timestamps.
+        records = sorted([decode_record(m) async for m in messages], key=lambda r: r.timestamp_ms)
+        for record in records:
+            _print_record(record, args.json)
+        return 0
+    async for message in messages:
+        _print_record(decode_record(message), args.json)
     return 0
+
+
+def _print_record(record: TopicRecord, as_json: bool) -> None:
+    if as_json:
+        print(orjson.dumps(record.as_json()).decode(), flush=True)
+    else:
+        print(record.as_line(), flush=True)
 
 
 async def _topics(args: argparse.Namespace, bootstrap: str) -> int:
@@ -136,11 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["call"]:
         return simulator_cli.main(argv)
     args = _parser().parse_args(argv)
+    # aiokafka logs each failed connection attempt; the command reports the outcome itself.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     bootstrap = args.bootstrap or default_bootstrap()
     handlers = {"topics": _topics, "inspect": _inspect, "replay": _replay}
     try:
         return asyncio.run(handlers[args.command](args, bootstrap))
-    except (UnknownTopicError, NothingToReplayError) as exc:
+    except (UnknownTopicError, NothingToReplayError, KafkaUnreachableError) as exc:
         print(f"parley {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -9,6 +9,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from parley_contracts import ALL_TOPICS, TopicSpec
 
+from parley_ops.connection import connected
+
 
 class UnknownTopicError(ValueError):
     pass
@@ -40,8 +42,7 @@ async def read_topics(
     """Messages of `topics` (only `session`'s if given); stops at the current end unless
     `follow`. Without `from_beginning`, starts at the end (useful with `follow`)."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
+    async with connected(consumer, bootstrap):
         partitions = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
         consumer.assign(partitions)
         if from_beginning:
@@ -58,8 +59,6 @@ async def read_topics(
                         yield message
             if not follow and not batch and await _caught_up(consumer, ends):
                 return
-    finally:
-        await consumer.stop()
 
 
 async def _caught_up(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:

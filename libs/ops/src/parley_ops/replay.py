@@ -29,6 +29,7 @@ from parley_contracts import (
 )
 from parley_contracts.codec import EventDecodeError
 
+from parley_ops.connection import connected
 from parley_ops.reading import read_topics
 
 
@@ -74,8 +75,7 @@ async def replay_call(
     result = ReplayResult(session, str(uuid.uuid4()), len(frames))
     result.original = await final_transcripts(bootstrap, session)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    await producer.start()
-    try:
+    async with connected(producer, bootstrap):
         call_sid = await _publish_call(producer, result.replay_session, frames, edge_slot)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -90,8 +90,6 @@ async def replay_call(
         )
         key = result.replay_session.encode()
         await producer.send_and_wait(CALL_EVENTS.name, encode_event(ended), key=key)
-    finally:
-        await producer.stop()
     return result
 
 

@@ -9,6 +9,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from parley_contracts import TopicSpec
 
+from parley_ops.connection import connected
+
 
 @dataclass
 class PartitionState:
@@ -34,11 +36,14 @@ def worker_groups(spec: TopicSpec) -> list[str]:
 
 
 async def describe_topics(bootstrap: str, specs: list[TopicSpec]) -> list[TopicState]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await admin.start()
-    await consumer.start()
-    try:
+    # Each client is created only once the previous one connected: an unstarted aiokafka
+    # client left behind complains on garbage collection.
+    async with (
+        connected(AIOKafkaAdminClient(bootstrap_servers=bootstrap), bootstrap) as admin,
+        connected(
+            AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False), bootstrap
+        ) as consumer,
+    ):
         present = set(await admin.list_topics())
         states: list[TopicState] = []
         for spec in specs:
@@ -60,9 +65,6 @@ async def describe_topics(bootstrap: str, specs: list[TopicSpec]) -> list[TopicS
                         part.lag[group] = max(0, part.end - meta.offset)
             states.append(state)
         return states
-    finally:
-        await consumer.stop()
-        await admin.close()
 
 
 def format_topics(states: list[TopicState], detailed: bool) -> list[str]:
