@@ -11,6 +11,7 @@ from parley_sessions.errors import (
     SessionStoreUnavailableError,
 )
 from parley_sessions.factory import STORAGE_TYPES, StorageType, open_session_store
+from parley_sessions.fallback_store import FallbackSessionStore
 from parley_sessions.history import HistoryWindow, estimate_tokens, history_window
 from parley_sessions.memory_store import MemorySessionStore
 from parley_sessions.model import Session, ToolCall, Turn
@@ -21,6 +22,7 @@ from parley_sessions.store import SessionStore
 __all__ = [
     "STORAGE_TYPES",
     "CallIndex",
+    "FallbackSessionStore",
     "HistoryWindow",
     "MemorySessionStore",
     "PostgresSessionStore",
