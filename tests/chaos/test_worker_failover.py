@@ -1,30 +1,32 @@
-"""SIGKILL the stt worker holding a live call: the other worker takes its partitions,
-skips the stale backlog, and the caller's next utterance is answered."""
+"""SIGKILL the worker holding a live call (stt, dialogue or tts): its twin takes the
+partitions over and the caller's next utterance is answered."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
 
 import httpx
-import orjson
 import pytest
+from aiokafka.partitioner import murmur2
+from parley_contracts import AUDIO_IN, REPLIES, TRANSCRIPTS, TopicSpec
 from parley_devstack.fleet import ServiceFleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 
 pytestmark = pytest.mark.e2e
-STT_INSTANCES = ("stt", "stt-2")
 # The broker notices a dead consumer after its session timeout (6 s), then rebalances.
 TAKEOVER_WAIT_S = 9.0
+INPUT_TOPIC = {"stt": AUDIO_IN, "dialogue": TRANSCRIPTS, "tts": REPLIES}
 
 
-def holder_of(fleet: ServiceFleet, session_id: str) -> str:
-    for name in STT_INSTANCES:
-        for line in fleet.processes[name].log_lines():
-            if session_id in line and "stt.opened" in line:
-                return name
-    raise AssertionError(f"no stt worker opened a recogniser for {session_id}")
+def partition_of(session_id: str, topic: TopicSpec) -> int:
+    """The partition Kafka's default partitioner gives the session's key."""
+    return (murmur2(session_id.encode()) & 0x7FFFFFFF) % topic.partitions
+
+
+def holds(fleet: ServiceFleet, instance: str, topic: TopicSpec, partition: int) -> bool:
+    text = httpx.get(fleet.processes[instance].url + "/metrics", timeout=5).text
+    return f'parley_consumer_lag{{partition="{partition}",topic="{topic.name}"}}' in text
 
 
 def metric(fleet: ServiceFleet, instance: str, name: str) -> float:
@@ -35,15 +37,23 @@ def metric(fleet: ServiceFleet, instance: str, name: str) -> float:
     return 0.0
 
 
-async def test_stt_worker_killed_mid_call(fleet: ServiceFleet) -> None:
+@pytest.mark.parametrize("service", ["stt", "dialogue", "tts"])
+async def test_worker_killed_mid_call(fleet: ServiceFleet, service: str) -> None:
     voice = CallerVoice()
-    killed: dict[str, float | str] = {}
-    session: dict[str, str] = {}
+    topic = INPUT_TOPIC[service]
+    instances = (service, f"{service}-2")
+    report_state: dict[str, str | float] = {}
 
-    async def kill_the_holder() -> None:
-        victim = holder_of(fleet, session["id"])
-        fleet.kill(victim)
-        killed.update(name=victim, at=time.time())
+    async def kill_the_holder(session_id: str) -> None:
+        partition = partition_of(session_id, topic)
+        deadline = time.monotonic() + 10  # the lag gauge refreshes every 5 s
+        holder = None
+        while holder is None and time.monotonic() < deadline:
+            holder = next((i for i in instances if holds(fleet, i, topic, partition)), None)
+            await asyncio.sleep(0.5)
+        assert holder is not None, f"no {service} instance reports {topic.name}[{partition}]"
+        fleet.kill(holder)
+        report_state.update(killed=holder, at=time.time())
         await asyncio.sleep(TAKEOVER_WAIT_S)
 
     first, second = "I would like to book an appointment", "what time do you open on monday"
@@ -56,32 +66,18 @@ async def test_stt_worker_killed_mid_call(fleet: ServiceFleet) -> None:
         janitor_url=fleet.processes["janitor"].url,
         reply_timeout_s=30,
     )
-    call = asyncio.create_task(place_call(options))
-    while not call.done() and not session:
-        await asyncio.sleep(0.1)
-        for name in STT_INSTANCES:
-            for line in fleet.processes[name].log_lines():
-                if "stt.opened" in line:
-                    session["id"] = orjson.loads(line)["session"]
-    report = await call
-    assert report.session_id == session["id"]
-    survivor = next(n for n in STT_INSTANCES if n != killed["name"])
+    report = await place_call(options)
     answered = report.turns[1]
     assert answered.reply is not None and "monday" in answered.reply.lower(), answered.reply
-    # The dead worker's backlog (the caller's silence during the takeover) was skipped.
-    assert metric(fleet, survivor, "stt_stale_frames_total") > 0
-    assert report.session is not None and [t["turnId"] for t in report.session["turns"]] == [1, 2]
-    takeover_s = reopened_at(fleet, survivor, session["id"]) - float(killed["at"])
-    assert 0 < takeover_s < 15
+    assert report.session is not None
+    assert [t["turnId"] for t in report.session["turns"]] == [1, 2]
+    survivor = next(i for i in instances if i != report_state["killed"])
+    if service == "stt":  # the dead worker's backlog was skipped, not transcribed late
+        assert metric(fleet, survivor, "stt_stale_frames_total") > 0
+    # Put the pair back for the next case.
+    killed = str(report_state["killed"])
+    fleet.add_instance(service, killed, fleet.processes[killed].port)
     print(
-        f"\nkilled {killed['name']}: {survivor} resumed the call's audio after {takeover_s:.1f} s; "
-        f"next utterance answered, reply latency {answered.latency_ms:.0f} ms"
+        f"\nkilled {report_state['killed']}: the next utterance (spoken {TAKEOVER_WAIT_S:.0f} s "
+        f"later) was answered by {survivor}, reply latency {answered.latency_ms:.0f} ms"
     )
-
-
-def reopened_at(fleet: ServiceFleet, instance: str, session_id: str) -> float:
-    """When `instance` opened a recogniser for the call (epoch s), from its JSON log."""
-    for line in fleet.processes[instance].log_lines():
-        if session_id in line and "stt.opened" in line:
-            return datetime.fromisoformat(orjson.loads(line)["ts"]).timestamp()
-    raise AssertionError(f"{instance} never took over {session_id}")

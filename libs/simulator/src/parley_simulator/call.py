@@ -34,9 +34,9 @@ class CallerTurn:
     barge_in_after_ms: int | None = None
     """Start speaking this long after the previous reply began, instead of waiting for
     it to finish: the caller interrupts the agent."""
-    before_speaking: Callable[[], Awaitable[None]] | None = None
-    """Run just before this turn's audio starts (fault injection in tests); the line
-    keeps streaming silence meanwhile, as a real call would."""
+    before_speaking: Callable[[str], Awaitable[None]] | None = None
+    """Run with the session id just before this turn's audio starts (fault injection in
+    tests); the line keeps streaming silence meanwhile, as a real call would."""
 
 
 @dataclass
@@ -193,7 +193,7 @@ class SimulatedCall:
             if turn.barge_in_after_ms is None:
                 await asyncio.sleep(self._options.pause_after_reply_s)
             if turn.before_speaking is not None:
-                await turn.before_speaking()
+                await turn.before_speaking(report.session_id)
             audio = bytearray()
             self._collecting = audio
             self._first_audio_time = None
