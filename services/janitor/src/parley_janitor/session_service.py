@@ -6,12 +6,14 @@ every call is counted against its rate limit first.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 from parley_sessions import Session, SessionNotFoundError, SessionStore, Turn
+from parley_telemetry import tracer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
@@ -53,6 +55,11 @@ class SessionUpdates(_Input):
     ttl: int | None = Field(default=None, gt=0)
     metadata: dict[str, Any] | None = None
     turns: list[Turn] | None = None
+
+
+def hashed_call_sid(call_sid: str) -> str:
+    """A stable pseudonym for a call SID, for logs and spans."""
+    return hashlib.sha256(call_sid.encode()).hexdigest()[:16]
 
 
 class InvalidRequestError(ValueError):
@@ -118,7 +125,16 @@ class SessionService:
             tts_provider=config.tts_provider or self._settings.tts_provider,
             ttl=config.ttl or self._settings.session_ttl_s,
         )
-        await self._store.create(session)
+        with tracer().start_as_current_span(
+            "voice.session.create",
+            attributes={
+                "call_sid": hashed_call_sid(session.call_sid),
+                "mcp_endpoint": session.mcp_endpoint,
+                "stt_provider": session.stt_provider,
+                "session_id": session.id,
+            },
+        ):
+            await self._store.create(session)
         metrics.session_created()
         return {"sessionId": session.id, "createdAt": session.to_json_dict()["createdAt"]}
 
@@ -146,7 +162,11 @@ class SessionService:
                 changes["turns"] = [*session.turns, *updates.turns]
             return session.model_copy(update=changes)
 
-        session = await self._store.update(sid, apply)
+        with tracer().start_as_current_span(
+            "voice.session.update", attributes={"session_id": sid}
+        ) as span:
+            session = await self._store.update(sid, apply)
+            span.set_attribute("turn_count", len(session.turns))
         return {"updated": True, "session": session.to_json_dict()}
 
     async def close(self, session_id: str, reason: str | None) -> dict[str, Any]:
@@ -159,7 +179,11 @@ class SessionService:
         await self._limiter.check("session.cleanup")
         if older_than_s < 0:
             raise InvalidRequestError("olderThan must be a number of seconds, 0 or more")
-        cleaned = await self._lifecycle.cleanup_idle(older_than_s)
+        with tracer().start_as_current_span(
+            "voice.session.cleanup", attributes={"older_than": older_than_s}
+        ) as span:
+            cleaned = await self._lifecycle.cleanup_idle(older_than_s)
+            span.set_attribute("sessions_cleaned", cleaned)
         return {"cleaned": cleaned}
 
 
