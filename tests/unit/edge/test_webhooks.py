@@ -6,7 +6,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from parley_bus import BusPublisher
+from parley_edge.admission import CallAdmission
 from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.stream_token import StreamTokens
 from parley_edge.twiml import connect_twiml, fallback_twiml, media_stream_url
 from parley_edge.webhooks import webhook_router
 from parley_sessions import CallIndex
@@ -24,15 +26,21 @@ class RecordingIndex(CallIndex):
         self.remembered[call_sid] = session_id
 
 
-@pytest.fixture
-def client_and_index() -> tuple[TestClient, RecordingIndex]:
+TOKENS = StreamTokens("stream-secret", ttl_s=60)
+
+
+def make_client(admission: CallAdmission) -> tuple[TestClient, RecordingIndex]:
     app = FastAPI()
     index = RecordingIndex()
     publisher = BusPublisher(None)  # type: ignore[arg-type]  # the voice route never publishes
-    app.include_router(
-        webhook_router(TwilioSignatureVerifier(TOKEN, PUBLIC), index, publisher, PUBLIC)
-    )
+    verifier = TwilioSignatureVerifier(TOKEN, PUBLIC)
+    app.include_router(webhook_router(verifier, index, publisher, PUBLIC, TOKENS, admission))
     return TestClient(app), index
+
+
+@pytest.fixture
+def client_and_index() -> tuple[TestClient, RecordingIndex]:
+    return make_client(CallAdmission(max_calls=10, pending_ttl_s=60))
 
 
 def signed(params: dict[str, str], path: str = "/twilio/voice") -> dict[str, str]:
@@ -57,7 +65,21 @@ def test_signed_voice_webhook_connects_a_media_stream(client_and_index) -> None:
     assert stream is not None and stream.get("url") == "wss://voice.example.com/twilio/media"
     params = {p.get("name"): p.get("value") for p in stream.iter("Parameter")}
     assert index.remembered[PARAMS["CallSid"]] == params["sessionId"]
+    TOKENS.verify(params["token"], params["sessionId"], PARAMS["CallSid"])
     assert root.find("./Hangup") is not None
+
+
+def test_over_the_concurrent_call_limit_the_caller_gets_the_fallback() -> None:
+    client, index = make_client(CallAdmission(max_calls=2, pending_ttl_s=60))
+    answers = []
+    for n in range(3):
+        params = PARAMS | {"CallSid": f"CA{n:032d}"}
+        answers.append(
+            ET.fromstring(client.post("/twilio/voice", data=params, headers=signed(params)).text)
+        )
+    assert [a.find("./Connect") is not None for a in answers] == [True, True, False]
+    assert [child.tag for child in answers[2]] == ["Say", "Hangup"]
+    assert len(index.remembered) == 2
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}])

@@ -33,6 +33,7 @@ from parley_contracts.events import (
     SpeechStarted,
     Transcript,
     TranscriptEvent,
+    TransferCall,
     TurnCompleted,
     utc_now,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "TopicSpec",
     "Transcript",
     "TranscriptEvent",
+    "TransferCall",
     "TurnCompleted",
     "call_event_decoder",
     "control_event_decoder",

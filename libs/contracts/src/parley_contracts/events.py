@@ -169,7 +169,16 @@ class HangUp(Event):
     reason: str
 
 
-ControlEvent = Annotated[ClearPlayback | HangUp, Field(discriminator="type")]
+class TransferCall(Event):
+    """Move the live call to a person at ``target`` (E.164). Cold when ``announcement`` is
+    empty; warm when the caller first hears ``announcement``."""
+
+    type: Literal["control.transfer"] = "control.transfer"
+    target: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$")
+    announcement: str = ""
+
+
+ControlEvent = Annotated[ClearPlayback | HangUp | TransferCall, Field(discriminator="type")]
 
 AnyEvent = CallEvent | TranscriptEvent | ReplyEvent | ControlEvent
 

@@ -10,12 +10,16 @@ from parley_bus import BusPublisher, build_broker, kafka_readiness, running_brok
 from parley_runtime import Readiness, build_service_app
 from parley_sessions import CallIndex
 
-from parley_edge.call_stream import CallStream
+from parley_edge import metrics
+from parley_edge.admission import CallAdmission
+from parley_edge.call_stream import POLICY_VIOLATION, CallStream, EdgeContext
 from parley_edge.outbound import register_outbound_subscribers
 from parley_edge.registry import CallRegistry
 from parley_edge.settings import EdgeSettings
 from parley_edge.signature import TwilioSignatureVerifier
-from parley_edge.twiml import MEDIA_PATH
+from parley_edge.stream_token import StreamTokens
+from parley_edge.telephony import TwilioCallControl
+from parley_edge.twiml import MEDIA_PATH, media_stream_url
 from parley_edge.webhooks import webhook_router
 
 
@@ -42,14 +46,39 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
 
     app = build_service_app("edge", readiness, lifespan)
     verifier = TwilioSignatureVerifier(settings.twilio_auth_token, settings.public_url)
-    app.include_router(webhook_router(verifier, call_index, publisher, settings.public_url))
+    tokens = StreamTokens(settings.token_secret(), settings.stream_token_ttl_s)
+    admission = CallAdmission(settings.max_concurrent_calls, settings.stream_token_ttl_s)
+    app.include_router(
+        webhook_router(verifier, call_index, publisher, settings.public_url, tokens, admission)
+    )
+    stream_url = media_stream_url(settings.public_url)
+    edge = EdgeContext(
+        publisher=publisher,
+        registry=registry,
+        tokens=tokens,
+        admission=admission,
+        call_control=TwilioCallControl(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token,
+            settings.twilio_api_url,
+            settings.twilio_api_timeout_s,
+        ),
+        slot=settings.slot,
+        playback_ahead_ms=settings.playback_ahead_ms,
+        max_call_duration_s=settings.max_call_duration_s,
+    )
 
     @app.websocket(MEDIA_PATH)
     async def media_stream(websocket: WebSocket) -> None:
         await websocket.accept()
-        stream = CallStream(
-            websocket, publisher, registry, settings.slot, settings.playback_ahead_ms
-        )
-        await stream.run()
+        signature = websocket.headers.get("x-twilio-signature")
+        query = websocket.url.query
+        signed_url = stream_url + (f"?{query}" if query else "")
+        if signature is not None and not verifier.is_valid_url(signed_url, {}, signature):
+            # Twilio signs the upgrade over the wss:// URL with no parameters.
+            metrics.STREAMS_REJECTED.labels(reason="signature").inc()
+            await websocket.close(code=POLICY_VIOLATION, reason="invalid X-Twilio-Signature")
+            return
+        await CallStream(websocket, edge).run()
 
     return app

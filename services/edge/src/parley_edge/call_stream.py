@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Awaitable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from opentelemetry.context import Context
@@ -26,11 +28,14 @@ from parley_contracts import (
     PlaybackMarked,
     PlaybackStarted,
     SegmentMark,
+    TransferCall,
 )
 from parley_telemetry import tracer
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parley_edge import metrics
+from parley_edge.admission import CallAdmission
+from parley_edge.log_redaction import hashed_sid
 from parley_edge.media_protocol import (
     Connected,
     Dtmf,
@@ -44,33 +49,50 @@ from parley_edge.media_protocol import (
 )
 from parley_edge.playback import PlaybackPacer
 from parley_edge.registry import CallRegistry
+from parley_edge.stream_token import StreamTokenError, StreamTokens
+from parley_edge.telephony import CallControlError, TwilioCallControl
 
 log = logging.getLogger(__name__)
 
+POLICY_VIOLATION = 1008
+AFTER_STOP_GRACE_S = 2.0
+
+
+@dataclass(frozen=True)
+class EdgeContext:
+    """What every call stream on this edge instance shares."""
+
+    publisher: BusPublisher
+    registry: CallRegistry
+    tokens: StreamTokens
+    admission: CallAdmission
+    call_control: TwilioCallControl
+    slot: int
+    playback_ahead_ms: int
+    max_call_duration_s: float
+
 
 class CallStream:
-    def __init__(
-        self,
-        websocket: WebSocket,
-        publisher: BusPublisher,
-        registry: CallRegistry,
-        edge_slot: int,
-        playback_ahead_ms: int,
-    ) -> None:
+    def __init__(self, websocket: WebSocket, edge: EdgeContext) -> None:
         self._ws = websocket
-        self._publisher = publisher
-        self._registry = registry
-        self._slot = edge_slot
+        self._edge = edge
+        self._publisher = edge.publisher
+        self._registry = edge.registry
+        self._slot = edge.slot
         self._serializer = TwilioMediaSerializer()
-        self._ahead_ms = playback_ahead_ms
+        self._ahead_ms = edge.playback_ahead_ms
         self.session_id: str | None = None
         self.call_sid = ""
         self.stream_sid = ""
+        self.account_sid = ""
+        self._end_reason: str | None = None
+        self._rejected = False
+        self._stopped = False
+        self._duration_task: asyncio.Task[None] | None = None
         self._pacer: PlaybackPacer | None = None
         self._pacer_task: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
         self._ended = False
-        self._hangup_requested = False
         self._speech_ended_at: dict[int, float] = {}
         self._synthesized_at: dict[int, float] = {}
         self._turn_traces: dict[int, Context] = {}
@@ -79,32 +101,38 @@ class CallStream:
     # --- inbound ------------------------------------------------------------------
 
     async def run(self) -> None:
-        reason = "transport_lost"
         try:
-            while True:
-                message = await self._ws.receive()
+            while not self._rejected:
+                try:
+                    timeout = AFTER_STOP_GRACE_S if self._stopped else None
+                    message = await asyncio.wait_for(self._ws.receive(), timeout)
+                except TimeoutError:
+                    break  # stopped, and the peer did not close: we do
                 if message["type"] == "websocket.disconnect":
                     break
-                text = message.get("text")
-                if text is None:
-                    self._bad(
-                        MalformedMessageError("binary_frame", "Twilio sends JSON text frames")
-                    )
-                    continue
-                try:
-                    parsed = self._serializer.parse(text)
-                except MalformedMessageError as exc:
-                    self._bad(exc)
-                    continue
-                if await self._handle(parsed):
-                    reason = "stream_stopped"
-                    break
+                await self._receive(message.get("text"))
         except WebSocketDisconnect:
             pass
         finally:
-            if self._hangup_requested:
-                reason = "agent_hangup"
-            await self._end(reason)
+            await self._end(self._end_reason or "transport_lost")
+            await self._close(1000, "stream over")
+
+    async def _receive(self, text: str | None) -> None:
+        if text is None:
+            self._bad(MalformedMessageError("binary_frame", "Twilio sends JSON text frames"))
+            return
+        if self._stopped:
+            self._bad(MalformedMessageError("after_stop", "message after stop"))
+            return
+        try:
+            parsed = self._serializer.parse(text)
+        except MalformedMessageError as exc:
+            self._bad(exc)
+            return
+        if await self._handle(parsed):
+            self._stopped = True
+            self._end_reason = self._end_reason or "stream_stopped"
+            await self._end(self._end_reason)
 
     async def _handle(self, message: InboundMessage) -> bool:
         """Returns True when the stream is over."""
@@ -126,14 +154,23 @@ class CallStream:
         if self.session_id is not None:
             self._bad(MalformedMessageError("duplicate_start", "start after start"))
             return
-        session_id = message.start.customParameters.get("sessionId", "")
-        if not session_id:
-            self._bad(MalformedMessageError("missing_session", "start without sessionId parameter"))
-            await self._ws.close(code=1008, reason="missing sessionId parameter")
+        parameters = message.start.customParameters
+        session_id = parameters.get("sessionId", "")
+        try:
+            if not session_id:
+                raise StreamTokenError("start without a sessionId parameter")
+            self._edge.tokens.verify(parameters.get("token", ""), session_id, message.start.callSid)
+        except StreamTokenError as exc:
+            await self._reject(str(exc), message.start.callSid)
             return
         self.session_id = session_id
         self.call_sid = message.start.callSid
+        self.account_sid = message.start.accountSid
         self.stream_sid = message.start.streamSid or message.streamSid
+        self._edge.admission.activate(session_id)
+        self._duration_task = asyncio.create_task(
+            self._limit_duration(), name=f"max-duration-{session_id}"
+        )
         self._pacer = PlaybackPacer(
             lambda frame: self._serializer.media(self.stream_sid, frame),
             lambda name: self._serializer.mark(self.stream_sid, name),
@@ -154,6 +191,25 @@ class CallStream:
             ),
         )
         log.info("call stream started", extra={"event": "call.started", "session": session_id})
+
+    async def _reject(self, why: str, call_sid: str) -> None:
+        """Not a stream this edge issued: closed before anything reaches Kafka."""
+        self._rejected = True
+        metrics.STREAMS_REJECTED.labels(reason="token").inc()
+        log.warning(
+            "refused a media stream",
+            extra={"event": "twilio.stream_refused", "why": why, "call": hashed_sid(call_sid)},
+        )
+        await self._close(POLICY_VIOLATION, "stream not authorised")
+
+    async def _limit_duration(self) -> None:
+        await asyncio.sleep(self._edge.max_call_duration_s)
+        log.warning(
+            "call reached the maximum duration; hanging up",
+            extra={"event": "call.max_duration", "session": self.session_id},
+        )
+        self._end_reason = "max_duration"
+        await self._hang_up_via_twilio("max_duration")
 
     async def _on_media(self, message: Media) -> None:
         if self.session_id is None:
@@ -268,17 +324,60 @@ class CallStream:
             self._pacer.supersede(event.turn_id)
             await self._send(self._serializer.clear(self.stream_sid))
         elif isinstance(event, HangUp):
-            await self.hang_up(event.reason)
+            self._end_reason = self._end_reason or "agent_hangup"
+            await self._hang_up_via_twilio(event.reason)
+        elif isinstance(event, TransferCall):
+            await self._transfer(event)
+
+    async def _transfer(self, event: TransferCall) -> None:
+        kind = "warm" if event.announcement else "cold"
+        update = self._edge.call_control.transfer(
+            self.account_sid, self.call_sid, event.target, event.announcement
+        )
+        if await self._call_update("transfer", update, "the call stays with the agent"):
+            self._end_reason = "transferred"
+            log.info(
+                "call transferred",
+                extra={"event": "call.transferred", "session": self.session_id, "kind": kind},
+            )
+
+    async def _hang_up_via_twilio(self, reason: str) -> None:
+        """Complete the call through the REST API; if that fails, close our socket, which
+        makes Twilio run the ``<Hangup/>`` after ``<Connect>`` anyway."""
+        update = self._edge.call_control.hang_up(self.account_sid, self.call_sid)
+        await self._call_update("hangup", update, "closing the stream instead")
+        await self.hang_up(reason)
+
+    async def _call_update(self, action: str, update: Awaitable[None], fallback: str) -> bool:
+        try:
+            await update
+        except CallControlError as exc:
+            metrics.CALL_CONTROL.labels(action=action, outcome="failed").inc()
+            log.error(
+                f"Twilio {action} failed; {fallback}",
+                extra={
+                    "event": f"call.{action}_failed",
+                    "session": self.session_id,
+                    "error": str(exc),
+                },
+            )
+            return False
+        metrics.CALL_CONTROL.labels(action=action, outcome="ok").inc()
+        return True
 
     async def hang_up(self, reason: str) -> None:
         """Close our side of the socket; Twilio then runs ``<Hangup/>`` from the TwiML."""
-        self._hangup_requested = True
+        self._end_reason = self._end_reason or "agent_hangup"
         log.info(
             "hanging up",
             extra={"event": "call.hangup", "session": self.session_id, "reason": reason},
         )
+        await self._close(1000, reason)
+
+    async def _close(self, code: int, reason: str) -> None:
         if self._ws.client_state == WebSocketState.CONNECTED:
-            await self._ws.close(code=1000, reason=reason[:100])
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+                await self._ws.close(code=code, reason=reason[:100])
 
     async def _send(self, text: str) -> None:
         if self._ws.client_state != WebSocketState.CONNECTED:
@@ -293,9 +392,12 @@ class CallStream:
         self._ended = True
         if self._pacer_task is not None:
             self._pacer_task.cancel()
+        if self._duration_task is not None and self._duration_task is not asyncio.current_task():
+            self._duration_task.cancel()
         if self.session_id is None:
             return
         self._registry.remove(self.session_id)
+        self._edge.admission.release(self.session_id)
         metrics.CALLS_ACTIVE.dec()
         metrics.CALLS_ENDED.labels(reason=reason).inc()
         await self._publisher.event(

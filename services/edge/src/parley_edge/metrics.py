@@ -20,3 +20,9 @@ FIRST_FRAME_LATENCY = Histogram(
     "End of caller speech to the reply's first frame sent to Twilio",
     buckets=(100, 200, 300, 400, 500, 600, 800, 1000, 1200, 1600, 2400, 5000),
 )
+STREAMS_REJECTED = Counter(
+    "twilio_streams_rejected_total", "Media streams closed as not authorised", ["reason"]
+)
+CALL_CONTROL = Counter(
+    "twilio_call_control_total", "Calls updated through Twilio's REST API", ["action", "outcome"]
+)

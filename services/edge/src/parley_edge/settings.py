@@ -1,22 +1,56 @@
 from __future__ import annotations
 
+from typing import Any
+
 from parley_runtime import ServiceSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
+
+
+def _shared(env: str, name: str, default: str, description: str) -> Any:
+    """A setting read from an unprefixed variable other parts of a deployment share."""
+    return Field(default=default, validation_alias=AliasChoices(env, name), description=description)
 
 
 class EdgeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_EDGE_", env_file=".env", extra="ignore")
 
     port: int = 8080
-    public_url: str = Field(
-        default="http://127.0.0.1:8080",
-        validation_alias=AliasChoices("PARLEY_PUBLIC_URL", "public_url"),
-        description="The URL Twilio reaches this edge at; webhooks are signed over it.",
+    public_url: str = _shared(
+        "PARLEY_PUBLIC_URL",
+        "public_url",
+        "http://127.0.0.1:8080",
+        "The URL Twilio reaches this edge at; webhooks are signed over it.",
     )
-    twilio_auth_token: str = Field(
-        default="dev-auth-token",
-        validation_alias=AliasChoices("TWILIO_AUTH_TOKEN", "twilio_auth_token"),
+    twilio_auth_token: str = _shared(
+        "TWILIO_AUTH_TOKEN", "twilio_auth_token", "dev-auth-token", "Signs webhooks; REST auth."
+    )
+    twilio_account_sid: str = _shared(
+        "TWILIO_ACCOUNT_SID",
+        "twilio_account_sid",
+        "",
+        "Account for REST call control; empty: the AccountSid of each stream.",
+    )
+    twilio_api_url: str = Field(
+        default="https://api.twilio.com",
+        description="Where the Twilio REST API is reached (transfer, hang-up).",
+    )
+    twilio_api_timeout_s: float = Field(default=5.0, gt=0)
+    stream_token_secret: str = Field(
+        default="",
+        description="HMAC key for media stream tokens; empty: the Twilio auth token.",
+    )
+    stream_token_ttl_s: int = Field(
+        default=60, ge=5, le=3600, description="How long a TwiML's stream token stays valid."
+    )
+    max_concurrent_calls: int = Field(
+        default=200, ge=1, description="Calls this instance takes before answering fallback."
+    )
+    max_call_duration_s: int = Field(
+        default=3600, ge=10, description="A call still open after this is hung up."
     )
     slot: int = Field(default=0, ge=0, description="This instance's stable edge slot.")
     playback_ahead_ms: int = Field(default=100, ge=20, le=1000)
+
+    def token_secret(self) -> str:
+        return self.stream_token_secret or self.twilio_auth_token

@@ -16,9 +16,12 @@ class TwilioSignatureVerifier:
         """The URL Twilio signed: the public one, not what a proxy forwarded to us."""
         return f"{self._public_url}{path}" + (f"?{query}" if query else "")
 
+    def is_valid_url(self, url: str, params: Mapping[str, str], signature: str | None) -> bool:
+        if not signature:
+            return False
+        return bool(self._validator.validate(url, dict(params), signature))
+
     def is_valid(
         self, path: str, query: str, params: Mapping[str, str], signature: str | None
     ) -> bool:
-        if not signature:
-            return False
-        return bool(self._validator.validate(self.signed_url(path, query), dict(params), signature))
+        return self.is_valid_url(self.signed_url(path, query), params, signature)

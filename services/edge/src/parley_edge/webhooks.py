@@ -11,7 +11,10 @@ from parley_contracts import CALL_EVENTS, CallEnded
 from parley_sessions import CallIndex
 
 from parley_edge import metrics
+from parley_edge.admission import CallAdmission
+from parley_edge.log_redaction import hashed_sid, phone_tail
 from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.stream_token import StreamTokens
 from parley_edge.twiml import connect_twiml, fallback_twiml
 
 log = logging.getLogger(__name__)
@@ -29,6 +32,8 @@ def webhook_router(
     call_index: CallIndex,
     publisher: BusPublisher,
     public_url: str,
+    tokens: StreamTokens,
+    admission: CallAdmission,
 ) -> APIRouter:
     router = APIRouter(prefix="/twilio")
 
@@ -52,17 +57,34 @@ def webhook_router(
             metrics.WEBHOOKS.labels(route="voice", outcome="invalid").inc()
             raise HTTPException(status_code=400, detail="CallSid is required")
         session_id = str(uuid.uuid4())
+        if not admission.reserve(session_id):
+            log.warning(
+                "at the concurrent call limit; answering with the fallback",
+                extra={"event": "twilio.fallback", "reason": "capacity", "calls": len(admission)},
+            )
+            metrics.WEBHOOKS.labels(route="voice", outcome="over_capacity").inc()
+            return _xml(fallback_twiml(FALLBACK_MESSAGE))
         try:
             await call_index.remember(call_sid, session_id)
         except Exception:
             log.exception(
                 "session index unavailable; refusing the call", extra={"event": "twilio.fallback"}
             )
+            admission.release(session_id)
             metrics.WEBHOOKS.labels(route="voice", outcome="fallback").inc()
             return _xml(fallback_twiml(FALLBACK_MESSAGE))
         metrics.WEBHOOKS.labels(route="voice", outcome="connected").inc()
-        log.info("answering call", extra={"event": "twilio.voice", "session": session_id})
-        return _xml(connect_twiml(public_url, {"sessionId": session_id}))
+        log.info(
+            "answering call",
+            extra={
+                "event": "twilio.voice",
+                "session": session_id,
+                "call": hashed_sid(call_sid),
+                "from": phone_tail(form.get("From", "")),
+            },
+        )
+        parameters = {"sessionId": session_id, "token": tokens.issue(session_id, call_sid)}
+        return _xml(connect_twiml(public_url, parameters))
 
     @router.post("/status")
     async def status(request: Request) -> Response:
@@ -73,6 +95,7 @@ def webhook_router(
         if call_status in TERMINAL_STATUSES and call_sid:
             session_id = await call_index.lookup(call_sid)
             if session_id is not None:
+                admission.release(session_id)
                 await publisher.event(
                     CALL_EVENTS,
                     CallEnded(session_id=session_id, call_sid=call_sid, reason=call_status),
