@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,7 +17,7 @@ from parley_bus import (
     running_broker,
 )
 from parley_contracts import AUDIO_IN, CALL_EVENTS, call_event_decoder
-from parley_runtime import Readiness, build_service_app
+from parley_runtime import EngineWarmup, Readiness, build_service_app
 from parley_speech import EndpointingConfig, PocketsphinxRecognizerFactory
 
 from parley_stt.settings import SttSettings
@@ -46,15 +47,22 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
             return
         await worker.on_call_event(decode_or_skip(call_event_decoder, message))
 
+    # Loading a decoder takes about a second; do it before the first caller speaks.
+    warmup = EngineWarmup(
+        "speech recogniser", lambda: asyncio.to_thread(lambda: factory.create().close())
+    )
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
+    readiness.add("engine", warmup.check)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warmup.start()
         try:
             async with running_broker(broker, [subscriber]):
                 yield
         finally:
+            await warmup.stop()
             worker.shutdown()
 
     return build_service_app("stt", readiness, lifespan)

@@ -16,7 +16,7 @@ from parley_bus import (
     running_broker,
 )
 from parley_contracts import REPLIES, reply_event_decoder
-from parley_runtime import Readiness, build_service_app
+from parley_runtime import EngineWarmup, Readiness, build_service_app
 from parley_speech import PiperSynthesizer
 from parley_telemetry import traced_job
 
@@ -36,15 +36,20 @@ def create_app(settings: TtsSettings | None = None) -> FastAPI:
         event = decode_or_skip(reply_event_decoder, message)
         await traced_job(message.headers, lambda: worker.on_reply(event))()
 
+    # The synthesiser's first run is several times slower than the next ones.
+    warmup = EngineWarmup("speech synthesiser", worker.warm_up)
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
+    readiness.add("engine", warmup.check)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        warmup.start()
         try:
             async with running_broker(broker, [subscriber]):
                 yield
         finally:
+            await warmup.stop()
             worker.shutdown()
 
     return build_service_app("tts", readiness, lifespan)

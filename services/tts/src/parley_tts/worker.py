@@ -29,6 +29,11 @@ class TextToSpeechWorker:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-engine")
         self._turns = TurnGuard()
 
+    async def warm_up(self) -> None:
+        """Synthesise a short phrase once, on the engine's own thread, and drop it."""
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._executor, lambda: sum(1 for _ in self._frames("Hello.")))
+
     async def on_reply(self, event: ReplyEvent | None) -> None:
         if isinstance(event, ReplyCancelled):
             self._turns.cancel(event.session_id, event.turn_id)
