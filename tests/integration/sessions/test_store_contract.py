@@ -143,3 +143,15 @@ async def test_conversation_text_is_encrypted_at_rest(
         await reader.close_store()
     assert loaded is not None
     assert loaded.turns[0].user_utterance == "my secret account number"
+
+
+@pytest.mark.parametrize("storage", ["memory", "postgres"])
+async def test_purge_deletes_sessions_closed_long_enough_ago(store: SessionStore) -> None:
+    old = await store.create(Session(call_sid="CA9"))
+    await store.close(old.id, "completed")
+    active = await store.create(
+        Session(call_sid="CA10", last_activity_at=datetime.now(UTC) - timedelta(hours=2))
+    )
+    assert await store.purge(datetime.now(UTC) + timedelta(seconds=1)) >= 1
+    assert await store.get(old.id) is None
+    assert await store.get(active.id) is not None

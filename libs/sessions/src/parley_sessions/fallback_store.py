@@ -187,6 +187,9 @@ class FallbackSessionStore(SessionStore):
     async def idle_ids(self, before: datetime, limit: int = 100) -> list[str]:
         return await self._primary.idle_ids(before, limit)
 
+    async def purge(self, before: datetime) -> int:
+        return await self._primary.purge(before)
+
     async def ping(self) -> None:
         await self._primary.ping()
 

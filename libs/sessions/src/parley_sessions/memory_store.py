@@ -46,5 +46,16 @@ class MemorySessionStore(SessionStore):
         ]
         return due[:limit]
 
+    async def purge(self, before: datetime) -> int:
+        async with self._lock:
+            gone = [
+                s.id
+                for s in self._sessions.values()
+                if s.status == "closed" and s.last_activity_at <= before
+            ]
+            for session_id in gone:
+                del self._sessions[session_id]
+        return len(gone)
+
     async def ping(self) -> None:
         return None

@@ -136,6 +136,15 @@ class PostgresSessionStore(SessionStore):
     async def idle_ids(self, before: datetime, limit: int = 100) -> list[str]:
         return await self._ids("last_activity_at", before, limit)
 
+    async def purge(self, before: datetime) -> int:
+        rows = await self._run(
+            "DELETE FROM parley_sessions"
+            " WHERE status = 'closed' AND last_activity_at <= %(before)s",
+            {"before": before},
+        )
+        count = rows[0][0]
+        return count if isinstance(count, int) else 0
+
     async def ping(self) -> None:
         await self._run("SELECT 1", {})
 

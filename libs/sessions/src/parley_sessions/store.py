@@ -42,6 +42,11 @@ class SessionStore(abc.ABC):
     async def ping(self) -> None:
         """Raise if the backend is unreachable."""
 
+    async def purge(self, before: datetime) -> int:
+        """Delete sessions closed at or before ``before``; returns how many. Stores with
+        native expiry (Redis) delete on their own and return 0."""
+        return 0
+
     async def close_store(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections."""
 

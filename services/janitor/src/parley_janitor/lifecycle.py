@@ -31,6 +31,9 @@ from parley_janitor.settings import JanitorSettings
 
 log = logging.getLogger(__name__)
 
+# How long a closed session stays readable (GET /v1/sessions/{id}) before it is deleted.
+RETENTION_S = 3600
+
 
 class SessionLifecycle:
     def __init__(
@@ -125,10 +128,12 @@ class SessionLifecycle:
         return closed
 
     async def sweep_expired(self) -> int:
-        """Close sessions idle past their TTL and tell their edge to hang up."""
-        return await self._close_and_hang_up(
-            await self._store.expired_ids(datetime.now(UTC)), "ttl_expired"
-        )
+        """Close sessions idle past their TTL and tell their edge to hang up; delete
+        sessions closed more than RETENTION_S ago."""
+        now = datetime.now(UTC)
+        closed = await self._close_and_hang_up(await self._store.expired_ids(now), "ttl_expired")
+        await self._store.purge(now - timedelta(seconds=RETENTION_S))
+        return closed
 
     async def cleanup_idle(self, older_than_s: int) -> int:
         """Close every active session idle for ``older_than_s`` seconds or more."""
