@@ -3,6 +3,7 @@ real recorded call."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -31,10 +32,14 @@ async def recorded_call(fleet: ServiceFleet) -> CallReport:
     )
 
 
+def kafka_env(fleet: ServiceFleet) -> dict[str, str]:
+    return {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": fleet.infra_env["KAFKA_BOOTSTRAP_SERVERS"]}
+
+
 def parley(
     fleet: ServiceFleet, *args: str, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": fleet.infra_env["KAFKA_BOOTSTRAP_SERVERS"]}
+    env = kafka_env(fleet)
     return subprocess.run(
         [sys.executable, "-m", "parley_ops.cli", *args],
         capture_output=True,
@@ -68,6 +73,39 @@ def test_inspect_follows_one_call_across_all_topics(
     frame = next(r for r in records if r["topic"] == "parley.audio.in")
     assert frame["kind"] == "audio.frame" and frame["bytes"] == 160 and "seq" in frame
     assert "invalid" not in kinds
+
+
+async def test_inspect_follows_a_live_call(fleet: ServiceFleet) -> None:
+    follow = await asyncio.create_subprocess_exec(
+        *[sys.executable, "-m", "parley_ops.cli", "inspect", "call.events", "transcripts"],
+        *["replies", "control", "--follow", "--json"],
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=kafka_env(fleet),
+    )
+    assert follow.stdout is not None and follow.stderr is not None
+    seen: list[dict[str, str]] = []
+    try:
+        started = await asyncio.wait_for(follow.stderr.readline(), 30)
+        assert started.startswith(b"following parley.call.events, parley.transcripts"), started
+        line = "what time do you open on monday"
+        report = await place_call(
+            CallOptions(
+                turns=[CallerTurn(script=line, frames=CallerVoice().say(line))],
+                edge_url=fleet.processes["edge"].url,
+                janitor_url=fleet.processes["janitor"].url,
+            )
+        )
+        while not any(r["kind"] == "call.ended" for r in seen):
+            record = orjson.loads(await asyncio.wait_for(follow.stdout.readline(), 30))
+            if record["session"] == report.session_id:
+                seen.append(record)
+    finally:
+        follow.terminate()
+        await follow.wait()
+    kinds = [r["kind"] for r in seen]
+    assert {"stt.transcript", "reply.sentence", "turn.completed"} <= set(kinds)
+    assert next(r for r in seen if r["topic"] == "parley.call.events")["kind"] == "call.started"
 
 
 def test_topics_lists_the_catalogue_with_lag(

@@ -84,8 +84,20 @@ async def _inspect(args: argparse.Namespace, bootstrap: str) -> int:
     if args.no_audio:
         specs = [s for s in specs if not s.name.startswith("parley.audio")]
     from_beginning = args.from_beginning or not args.follow
+
+    def following() -> None:
+        if args.follow:
+            names = ", ".join(s.name for s in specs)
+            start = "the oldest retained message" if from_beginning else "now"
+            print(f"following {names} from {start}; Ctrl-C stops", file=sys.stderr, flush=True)
+
     messages = read_topics(
-        bootstrap, specs, session=args.session, from_beginning=from_beginning, follow=args.follow
+        bootstrap,
+        specs,
+        session=args.session,
+        from_beginning=from_beginning,
+        follow=args.follow,
+        on_positioned=following,
     )
     if args.session and not args.follow:
         # One call across topics: Kafka orders only within a partition, so print the

@@ -3,7 +3,7 @@ disturbs the workers' offsets)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
@@ -38,18 +38,23 @@ async def read_topics(
     session: str | None = None,
     from_beginning: bool = True,
     follow: bool = False,
+    on_positioned: Callable[[], None] | None = None,
 ) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
     """Messages of `topics` (only `session`'s if given); stops at the current end unless
-    `follow`. Without `from_beginning`, starts at the end (useful with `follow`)."""
+    `follow`. Without `from_beginning`, starts at the end (useful with `follow`): every
+    message written after `on_positioned` is called is read."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     async with connected(consumer, bootstrap):
         partitions = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
         consumer.assign(partitions)
+        ends = await consumer.end_offsets(partitions)
         if from_beginning:
             await consumer.seek_to_beginning(*partitions)
         else:
-            await consumer.seek_to_end(*partitions)
-        ends = await consumer.end_offsets(partitions)
+            for tp in partitions:  # explicit offsets: seek_to_end would resolve them lazily
+                consumer.seek(tp, ends[tp])
+        if on_positioned is not None:
+            on_positioned()
         key = session.encode() if session else None
         while True:
             batch = await consumer.getmany(timeout_ms=500)
