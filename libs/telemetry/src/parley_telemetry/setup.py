@@ -31,8 +31,23 @@ def tracing_enabled() -> bool:
     return _state["enabled"]
 
 
+def _otlp_protocol() -> str:
+    for variable in ("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "OTEL_EXPORTER_OTLP_PROTOCOL"):
+        value = os.environ.get(variable, "").strip()
+        if value:
+            return value
+    return "http/protobuf"
+
+
 def _exporter(name: str) -> SpanExporter:
     if name == "otlp":
+        protocol = _otlp_protocol()
+        if protocol != "http/protobuf":
+            raise UnknownTraceExporterError(
+                f"OTLP protocol {protocol!r} is not supported; Parley exports OTLP over HTTP "
+                "(http/protobuf): unset OTEL_EXPORTER_OTLP_PROTOCOL and point "
+                "OTEL_EXPORTER_OTLP_ENDPOINT at the collector's HTTP port (usually 4318)"
+            )
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         return OTLPSpanExporter()
