@@ -98,3 +98,11 @@ def test_outbound_messages_match_the_twilio_wire_format() -> None:
         "mark": {"name": "t1.s0"},
     }
     assert orjson.loads(serializer.clear("MZ1")) == {"event": "clear", "streamSid": "MZ1"}
+
+
+@pytest.mark.parametrize("digit", ["Z", "12", "", "!"])
+def test_a_dtmf_digit_twilio_cannot_send_is_malformed(digit: str) -> None:
+    message = orjson.dumps({"event": "dtmf", "dtmf": {"track": "inbound_track", "digit": digit}})
+    with pytest.raises(MalformedMessageError) as error:
+        TwilioMediaSerializer().parse(message)
+    assert error.value.kind == "invalid_fields"

@@ -77,7 +77,7 @@ class Mark(_Message):
 
 class DtmfDigit(_Message):
     track: str = "inbound_track"
-    digit: str
+    digit: str = Field(pattern=r"^[0-9*#A-D]$")
 
 
 class Dtmf(_Message):

@@ -47,7 +47,7 @@ class EdgeSettings(ServiceSettings):
         default=200, ge=1, description="Calls this instance takes before answering fallback."
     )
     max_call_duration_s: int = Field(
-        default=3600, ge=10, description="A call still open after this is hung up."
+        default=3600, ge=1, description="A call still open after this is hung up."
     )
     slot: int = Field(default=0, ge=0, description="This instance's stable edge slot.")
     playback_ahead_ms: int = Field(default=100, ge=20, le=1000)
