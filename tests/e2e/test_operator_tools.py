@@ -13,8 +13,10 @@ import jiwer
 import orjson
 import pytest
 from parley_devstack.fleet import ServiceFleet
-from parley_simulator import CallerTurn, CallerVoice, CallOptions, CallReport, place_call
+from parley_simulator import CallReport
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.support.calls import call_saying
 
 pytestmark = pytest.mark.e2e
 LINES = ["I would like to book an appointment", "what time do you open on monday"]
@@ -22,14 +24,7 @@ LINES = ["I would like to book an appointment", "what time do you open on monday
 
 @pytest.fixture(scope="module")
 async def recorded_call(fleet: ServiceFleet) -> CallReport:
-    voice = CallerVoice()
-    return await place_call(
-        CallOptions(
-            turns=[CallerTurn(script=line, frames=voice.say(line)) for line in LINES],
-            edge_url=fleet.processes["edge"].url,
-            janitor_url=fleet.processes["janitor"].url,
-        )
-    )
+    return await call_saying(fleet, *LINES)
 
 
 def kafka_env(fleet: ServiceFleet) -> dict[str, str]:
@@ -88,14 +83,7 @@ async def test_inspect_follows_a_live_call(fleet: ServiceFleet) -> None:
     try:
         started = await asyncio.wait_for(follow.stderr.readline(), 30)
         assert started.startswith(b"following parley.call.events, parley.transcripts"), started
-        line = "what time do you open on monday"
-        report = await place_call(
-            CallOptions(
-                turns=[CallerTurn(script=line, frames=CallerVoice().say(line))],
-                edge_url=fleet.processes["edge"].url,
-                janitor_url=fleet.processes["janitor"].url,
-            )
-        )
+        report = await call_saying(fleet, "what time do you open on monday")
         while not any(r["kind"] == "call.ended" for r in seen):
             record = orjson.loads(await asyncio.wait_for(follow.stdout.readline(), 30))
             if record["session"] == report.session_id:

@@ -10,12 +10,12 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from parley_devstack.fleet import ServiceFleet
 from parley_devstack.ports import free_ports
-from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from tests.support.calls import call_saying
 from tests.support.mcp_agents import serving
 
 pytestmark = pytest.mark.e2e
@@ -86,14 +86,7 @@ def traced_fleet(
 async def test_a_turn_is_one_trace_across_four_services(
     traced_fleet: ServiceFleet, receiver: tuple[OtlpReceiver, str]
 ) -> None:
-    line = "what time do you open on monday"
-    report = await place_call(
-        CallOptions(
-            turns=[CallerTurn(script=line, frames=CallerVoice().say(line))],
-            edge_url=traced_fleet.processes["edge"].url,
-            janitor_url=traced_fleet.processes["janitor"].url,
-        )
-    )
+    report = await call_saying(traced_fleet, "what time do you open on monday")
     assert report.turns and report.turns[0].latency_ms is not None
     otlp, _ = receiver
     wanted = {
