@@ -19,7 +19,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from parley_contracts import AUDIO_IN, CALL_EVENTS, Event, call_event_decoder
 from parley_devstack.fleet import ServiceFleet
 from parley_devstack.ports import free_ports
-from parley_simulator.webhook import StreamInstructions, request_stream
+from parley_simulator.webhook import StreamInstructions, post_signed, request_stream
 from websockets.asyncio.client import ClientConnection, connect
 
 AUTH_TOKEN = "edge-test-token"
@@ -138,6 +138,12 @@ class TwilioStream:
         async with httpx.AsyncClient() as http:
             self.instructions = await request_stream(http, self.edge.url, AUTH_TOKEN, params)
         return self.instructions
+
+    async def status_callback(self, status: str) -> int:
+        params = {"CallSid": self.call_sid, "AccountSid": self.account_sid, "CallStatus": status}
+        async with httpx.AsyncClient() as http:
+            url = self.edge.url + "/twilio/status"
+            return (await post_signed(http, url, AUTH_TOKEN, params)).status_code
 
     async def open(self, headers: dict[str, str] | None = None) -> ClientConnection:
         assert self.instructions is not None
