@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from parley_telemetry import UnknownTraceExporterError, configure_tracing, tracing_enabled
+from opentelemetry import trace
+from parley_telemetry import (
+    UnknownTraceExporterError,
+    configure_tracing,
+    tracer,
+    tracing_enabled,
+)
 
 
 def test_no_exporter_means_tracing_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,3 +31,12 @@ def test_otlp_over_grpc_is_refused_with_the_port_to_use(monkeypatch: pytest.Monk
     with pytest.raises(UnknownTraceExporterError, match="4318"):
         configure_tracing("stt")
     assert not tracing_enabled()
+
+
+def test_spans_while_off_are_nothing_at_all() -> None:
+    assert not tracing_enabled()
+    with tracer().start_as_current_span("stt.utterance", attributes={"a": 1}) as span:
+        assert span is trace.INVALID_SPAN
+        assert not span.is_recording()
+        span.add_event("first_byte")  # callers may still use the span's API
+        assert trace.get_current_span() is trace.INVALID_SPAN
