@@ -16,7 +16,14 @@ from typing import Any
 import httpx
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from parley_contracts import AUDIO_IN, CALL_EVENTS, Event, call_event_decoder
+from parley_bus import BusPublisher
+from parley_contracts import (
+    AUDIO_IN,
+    CALL_EVENTS,
+    Event,
+    OutboundAudioHeaders,
+    call_event_decoder,
+)
 from parley_devstack.fleet import ServiceFleet
 from parley_devstack.ports import free_ports
 from parley_simulator.webhook import StreamInstructions, post_signed, request_stream
@@ -148,7 +155,6 @@ class TwilioStream:
     async def open(self, headers: dict[str, str] | None = None) -> ClientConnection:
         assert self.instructions is not None
         self.ws = await connect(self.instructions.url, additional_headers=headers)
-        await self.send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
         return self.ws
 
     async def start(self, parameters: dict[str, str] | None = None) -> None:
@@ -162,6 +168,7 @@ class TwilioStream:
             "customParameters": custom,
             "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
         }
+        await self.send({"event": "connected", "protocol": "Call", "version": "1.0.0"})
         await self.send({"event": "start", "streamSid": self.stream_sid, "start": start})
 
     async def call(self) -> None:
@@ -190,3 +197,20 @@ class TwilioStream:
     async def receive(self, timeout_s: float = 5) -> dict[str, Any]:
         assert self.ws is not None
         return dict(orjson.loads(await asyncio.wait_for(self.ws.recv(), timeout_s)))
+
+
+async def agent_says(
+    replies: BusPublisher, slot: int, session_id: str, frames: list[bytes], end_segment: bool
+) -> None:
+    """Agent audio for one call, written to ``slot``'s partition as tts would (turn 1)."""
+    for seq, frame in enumerate(frames):
+        last = end_segment and seq == len(frames) - 1
+        meta = OutboundAudioHeaders(
+            session_id=session_id,
+            turn_id=1,
+            segment=0,
+            seq=seq,
+            last_in_segment=last,
+            last_segment=last,
+        )
+        await replies.agent_audio(frame, meta, slot)

@@ -8,24 +8,15 @@ import base64
 
 import pytest
 from parley_bus import BusPublisher
-from parley_contracts import AUDIO_OUT, CallStarted, OutboundAudioHeaders
+from parley_contracts import AUDIO_OUT, CallStarted
 
-from tests.integration.edge.harness import Edge, KafkaWatch, TwilioStream
+from tests.integration.edge.harness import Edge, KafkaWatch, TwilioStream, agent_says
 
 pytestmark = pytest.mark.integration
 
 
 async def say(replies: BusPublisher, slot: int, session_id: str, byte: int, frames: int) -> None:
-    for seq in range(frames):
-        meta = OutboundAudioHeaders(
-            session_id=session_id,
-            turn_id=1,
-            segment=0,
-            seq=seq,
-            last_in_segment=False,
-            last_segment=False,
-        )
-        await replies.agent_audio(bytes([byte]) * 160, meta, slot)
+    await agent_says(replies, slot, session_id, [bytes([byte]) * 160] * frames, end_segment=False)
 
 
 async def heard(stream: TwilioStream, quiet_s: float = 1.0) -> bytes:

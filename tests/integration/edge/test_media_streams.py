@@ -16,13 +16,12 @@ from parley_contracts import (
     ClearPlayback,
     DtmfPressed,
     HangUp,
-    OutboundAudioHeaders,
     PlaybackMarked,
     TransferCall,
 )
 
 from tests.fakes.twilio_rest import FakeTwilioRest
-from tests.integration.edge.harness import Edge, KafkaWatch, TwilioStream
+from tests.integration.edge.harness import Edge, KafkaWatch, TwilioStream, agent_says
 
 pytestmark = pytest.mark.integration
 
@@ -52,18 +51,9 @@ MALFORMED: dict[str, str | bytes] = {
 
 
 async def agent_frames(
-    replies: BusPublisher, slot: int, session_id: str, frames: list[bytes], turn_id: int = 1
+    replies: BusPublisher, slot: int, session_id: str, frames: list[bytes]
 ) -> None:
-    for seq, frame in enumerate(frames):
-        meta = OutboundAudioHeaders(
-            session_id=session_id,
-            turn_id=turn_id,
-            segment=0,
-            seq=seq,
-            last_in_segment=seq == len(frames) - 1,
-            last_segment=True,
-        )
-        await replies.agent_audio(frame, meta, slot)
+    await agent_says(replies, slot, session_id, frames, end_segment=True)
 
 
 async def test_a_thousand_malformed_messages_leave_the_call_working(
