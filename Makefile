@@ -82,6 +82,7 @@ test: install
 ## bench: measured numbers with the real services (not part of `make test`); results in bench/results/
 bench: install
 	$(BIN)/python bench/turn_latency.py --calls 5 --turns 5
+	$(BIN)/python bench/transport_overhead.py --turns 20
 
 test-unit: $(BIN)/.synced
 	$(BIN)/pytest -q tests/unit
