@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from parley_contracts import (
@@ -201,3 +201,19 @@ async def test_key_presses_reach_the_agent_as_dtmf(stack_env: dict[str, str]) ->
     assert spoken(events, 1) == "You said 7."
     dtmf = [r for r in echo.requests if r["sessionId"] == session_id and r["event"] == "dtmf"]
     assert [r["dtmf"] for r in dtmf] == ["7"]
+
+
+async def test_a_stale_final_transcript_is_not_answered(stack_env: dict[str, str]) -> None:
+    echo = EchoAgent()
+    async with dialogue_with_agent(stack_env, echo, max_event_age_s=5) as harness:
+        session_id = await harness.start_call(SLOT)
+        await harness.probe.wait_for(session_id, reply_done(0))
+        await heard_in_full(harness, session_id, 0)
+        old = final(session_id, "an old utterance").model_copy(
+            update={"at": datetime.now(UTC) - timedelta(seconds=30)}
+        )
+        await harness.send(TRANSCRIPTS, old)
+        await harness.send(TRANSCRIPTS, final(session_id, "a new utterance"))
+        events = await harness.probe.wait_for(session_id, reply_done(1))
+    assert spoken(events, 1) == "You said a new utterance."
+    assert "an old utterance" not in [r["utterance"] for r in echo.requests]

@@ -80,6 +80,7 @@ def build_worker(
             settings.budget_tts_ms,
         ),
         settings.session_wait_s,
+        settings.max_event_age_s,
     )
 
 

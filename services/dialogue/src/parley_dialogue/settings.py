@@ -47,6 +47,12 @@ class DialogueSettings(ServiceSettings):
     session_wait_s: float = Field(
         default=3.0, ge=0, description="How long to wait for a new call's session record."
     )
+    max_event_age_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Final transcripts older than this are not answered (a backlog seen "
+        "again after a worker took over its partitions).",
+    )
 
     # --- latency budget (ms, end of caller speech -> first audio at the caller) -------
     budget_total_ms: int = Field(default=800, gt=0)

@@ -51,6 +51,7 @@ class DialogueWorker:
         barge_in: BargeInRule,
         budget: LatencyBudget,
         session_wait_s: float,
+        max_event_age_s: float = 10.0,
     ) -> None:
         self._agent = agent
         self._store = store
@@ -60,6 +61,7 @@ class DialogueWorker:
         self._barge_in = barge_in
         self._budget = budget
         self._session_wait_s = session_wait_s
+        self._max_event_age_s = max_event_age_s
         self._calls = CallStates()
 
     # --- call lifecycle and playback progress ------------------------------------------
@@ -101,6 +103,8 @@ class DialogueWorker:
         text = event.text.strip()
         if not text:
             return
+        if event.is_final and self._is_stale(event):
+            return
         state = await self._state(event.session_id, event.edge_slot)
         if state is None:
             if event.is_final:
@@ -128,6 +132,19 @@ class DialogueWorker:
                 caller_said=text,
                 speech_ended_at=event.speech_ended_at,
             )
+
+    def _is_stale(self, event: Transcript) -> bool:
+        """After a worker takes over a partition it may see events already handled
+        (offsets are committed periodically); answering them again would repeat a turn."""
+        age_s = (datetime.now(UTC) - event.at).total_seconds()
+        if age_s <= self._max_event_age_s:
+            return False
+        metrics.TURNS.labels(outcome="stale").inc()
+        log.warning(
+            "skipping a final transcript older than the stale limit",
+            extra={"event": "dialogue.stale", "session": event.session_id, "age_s": age_s},
+        )
+        return True
 
     async def _on_dtmf(self, event: DtmfPressed) -> None:
         state = await self._state(event.session_id, event.edge_slot)
