@@ -1,0 +1,171 @@
+"""Latency of the local speech engines on their own, without Kafka or the services.
+
+TTS first byte: time from handing piper a sentence to its first mu-law chunk.
+
+STT final transcript: the caller's lines (piper-synthesised, trimmed to their speech)
+are fed to pocketsphinx as 20 ms frames followed by silence. The latency of a final
+transcript is the silence the endpointer waits for (audio time, counted in frames after
+the last speech frame) plus the time the recogniser spends on the frame that yields the
+final. That is the latency on a live call as long as the recogniser keeps up with real
+time, which the reported real-time factor (decode time / audio time) shows.
+
+    .venv/bin/python bench/speech_latency.py --rounds 5
+
+Writes bench/results/speech-latency-<date>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from parley_audio.framing import FRAME_MS, silence_frame
+from parley_simulator import CallerVoice
+from parley_speech import FinalTranscript, PiperSynthesizer, PocketsphinxRecognizerFactory
+
+AGENT_LINES = [
+    "Thanks for calling, how can I help you today?",
+    "Sure, I can book that for you.",
+    "We are open from nine to five on weekdays.",
+    "Your appointment is confirmed for tomorrow at two.",
+    "Goodbye.",
+]
+CALLER_LINES = [
+    "I would like to book an appointment",
+    "tomorrow at two",
+    "what time do you open on monday",
+    "are you open on saturday",
+    "thank you goodbye",
+]
+MAX_SILENCE_FRAMES = 100  # 2 s: an utterance not finalised by then counts as missed
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summarise(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"count": 0}
+    return {
+        "count": len(values),
+        "median": round(statistics.median(values), 1),
+        "p95": round(percentile(values, 95), 1),
+        "min": round(min(values), 1),
+        "max": round(max(values), 1),
+    }
+
+
+def tts_first_byte_ms(rounds: int) -> list[float]:
+    synthesizer = PiperSynthesizer()
+    for _ in synthesizer.synthesize_mulaw8k("Warming up."):
+        pass
+    samples: list[float] = []
+    for _ in range(rounds):
+        for line in AGENT_LINES:
+            started = time.perf_counter()
+            chunks = synthesizer.synthesize_mulaw8k(line)
+            next(chunks)
+            samples.append((time.perf_counter() - started) * 1000)
+            for _ in chunks:
+                pass
+    return samples
+
+
+def stt_final_latency(rounds: int) -> dict[str, Any]:
+    voice = CallerVoice()
+    utterances = {line: voice.say(line) for line in CALLER_LINES}
+    factory = PocketsphinxRecognizerFactory()
+    latencies: list[float] = []
+    endpoint_waits: list[float] = []
+    decode_ms = 0.0
+    audio_ms = 0.0
+    missed = 0
+    for _ in range(rounds):
+        for frames in utterances.values():
+            recognizer = factory.create()
+            try:
+                for frame in frames:
+                    started = time.perf_counter()
+                    recognizer.feed(frame)
+                    decode_ms += (time.perf_counter() - started) * 1000
+                audio_ms += len(frames) * FRAME_MS
+                for silent in range(1, MAX_SILENCE_FRAMES + 1):
+                    started = time.perf_counter()
+                    events = recognizer.feed(silence_frame())
+                    spent = (time.perf_counter() - started) * 1000
+                    decode_ms += spent
+                    audio_ms += FRAME_MS
+                    if any(isinstance(event, FinalTranscript) for event in events):
+                        endpoint_waits.append(silent * FRAME_MS)
+                        latencies.append(silent * FRAME_MS + spent)
+                        break
+                else:
+                    missed += 1
+            finally:
+                recognizer.close()
+    return {
+        "final_latency_ms": summarise(latencies),
+        "endpoint_wait_ms": summarise(endpoint_waits),
+        "missed_utterances": missed,
+        "real_time_factor": round(decode_ms / audio_ms, 3) if audio_ms else None,
+    }
+
+
+def report_markdown(summary: dict[str, Any]) -> str:
+    tts = summary["tts_first_byte_ms"]
+    stt = summary["stt"]
+    final = stt["final_latency_ms"]
+    wait = stt["endpoint_wait_ms"]
+    return "\n".join(
+        [
+            f"# Local speech engine latency ({summary['date']})",
+            "",
+            "| measure | count | median ms | p95 ms | min ms | max ms |",
+            "|---|---|---|---|---|---|",
+            f"| TTS first byte (piper) | {tts['count']} | {tts['median']} | {tts['p95']} "
+            f"| {tts['min']} | {tts['max']} |",
+            f"| STT final transcript (pocketsphinx) | {final['count']} | {final['median']} "
+            f"| {final['p95']} | {final['min']} | {final['max']} |",
+            f"| of which endpoint silence wait | {wait['count']} | {wait['median']} "
+            f"| {wait['p95']} | {wait['min']} | {wait['max']} |",
+            "",
+            f"STT real-time factor: {stt['real_time_factor']}; "
+            f"utterances with no final transcript: {stt['missed_utterances']}.",
+            "",
+        ]
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="passes over every line")
+    parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    summary: dict[str, Any] = {
+        "date": datetime.now(UTC).date().isoformat(),
+        "rounds": args.rounds,
+        "tts_first_byte_ms": summarise(tts_first_byte_ms(args.rounds)),
+        "stt": stt_final_latency(args.rounds),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    date = summary["date"]
+    (args.out / f"speech-latency-{date}.json").write_text(json.dumps(summary, indent=2) + "\n")
+    markdown = report_markdown(summary)
+    (args.out / f"speech-latency-{date}.md").write_text(markdown)
+    sys.stdout.write(markdown)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
