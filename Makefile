@@ -83,6 +83,7 @@ test: install
 bench: install
 	$(BIN)/python bench/turn_latency.py --calls 5 --turns 5
 	$(BIN)/python bench/transport_overhead.py --turns 20
+	$(BIN)/python bench/speech_latency.py --rounds 5
 
 test-unit: $(BIN)/.synced
 	$(BIN)/pytest -q tests/unit
