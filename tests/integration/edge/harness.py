@@ -8,6 +8,7 @@ import base64
 import contextlib
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +59,7 @@ def running_edge(
     stack_env: dict[str, str], log_dir: Path, slot: int, **settings: str
 ) -> Iterator[Edge]:
     (port,) = free_ports(1)
+    log_dir.mkdir(parents=True, exist_ok=True)
     env = {"TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PARLEY_EDGE_SLOT": str(slot)}
     env |= {f"PARLEY_EDGE_{k.upper()}": v for k, v in settings.items()}
     fleet = ServiceFleet(stack_env, log_dir, ports={"edge": port, "agent": 1}, extra_env=env)
@@ -74,6 +76,8 @@ class KafkaWatch:
     def __init__(self, bootstrap: str) -> None:
         self._consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         self.messages: list[tuple[str, str, bytes]] = []
+        self.arrived_at: list[float] = []
+        """Wall-clock time each of :attr:`messages` reached this watch."""
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -93,6 +97,7 @@ class KafkaWatch:
         async for message in self._consumer:
             key = (message.key or b"").decode()
             self.messages.append((message.topic, key, message.value or b""))
+            self.arrived_at.append(time.time())
 
     async def stop(self) -> None:
         if self._task is not None:

@@ -6,6 +6,7 @@ from parley_speech.pocketsphinx_stt import (
     PocketsphinxRecognizerFactory,
     transcribe_recording,
 )
+from parley_speech.providers import AVAILABLE_PROVIDERS, LOCAL_PROVIDER, check_speech_provider
 from parley_speech.stt import (
     EndpointingConfig,
     FinalTranscript,
@@ -18,6 +19,8 @@ from parley_speech.stt import (
 from parley_speech.tts import Synthesizer
 
 __all__ = [
+    "AVAILABLE_PROVIDERS",
+    "LOCAL_PROVIDER",
     "EndpointingConfig",
     "FinalTranscript",
     "InterimTranscript",
@@ -29,5 +32,6 @@ __all__ = [
     "SpeechStarted",
     "StreamingRecognizer",
     "Synthesizer",
+    "check_speech_provider",
     "transcribe_recording",
 ]

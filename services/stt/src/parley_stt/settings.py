@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 from parley_runtime import ServiceSettings
-from pydantic import Field
+from parley_speech import LOCAL_PROVIDER, check_speech_provider
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
 class SttSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_STT_", env_file=".env", extra="ignore")
 
+    provider: str = Field(
+        default=LOCAL_PROVIDER,
+        validation_alias="PARLEY_STT",
+        description="Speech recognition provider; local is pocketsphinx.",
+    )
     port: int = 8081
     consumer_group: str = "parley-stt"
     min_speech_ms: int = Field(default=200, ge=0, description="Shorter sounds are not speech.")
@@ -21,3 +27,8 @@ class SttSettings(ServiceSettings):
         description="Caller frames older than this (edge receive -> now) are skipped, so a "
         "worker taking over a backlog does not transcribe stale speech.",
     )
+
+    @field_validator("provider")
+    @classmethod
+    def _available_provider(cls, value: str) -> str:
+        return check_speech_provider("PARLEY_STT", value)
