@@ -334,8 +334,12 @@ class CallStream:
         update = self._edge.call_control.transfer(
             self.account_sid, self.call_sid, event.target, event.announcement
         )
-        if await self._call_update("transfer", update, "the call stays with the agent"):
-            self._end_reason = "transferred"
+        # Twilio stops the stream as soon as it takes the new TwiML, which can be before
+        # the REST response reaches us: record the reason first, undo it on failure.
+        previous, self._end_reason = self._end_reason, "transferred"
+        if not await self._call_update("transfer", update, "the call stays with the agent"):
+            self._end_reason = previous
+        else:
             log.info(
                 "call transferred",
                 extra={"event": "call.transferred", "session": self.session_id, "kind": kind},
