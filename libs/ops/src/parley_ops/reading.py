@@ -43,7 +43,14 @@ async def read_topics(
     """Messages of `topics` (only `session`'s if given); stops at the current end unless
     `follow`. Without `from_beginning`, starts at the end (useful with `follow`): every
     message written after `on_positioned` is called is read."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    # The reset policy matches the requested start: an offset the client resolves on
+    # its own (racing the explicit seek below, e.g. right after a broker restart) then
+    # lands on the same side instead of silently skipping everything to the end.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest" if from_beginning else "latest",
+    )
     async with connected(consumer, bootstrap):
         partitions = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
         consumer.assign(partitions)
