@@ -113,6 +113,22 @@ class DialogueHarness:
     async def send(self, topic: TopicSpec, event: Event) -> None:
         await self.publisher.event(topic, event)
 
+    async def session_with_turns(
+        self, session_id: str, turn_ids: list[int], timeout: float = 10
+    ) -> Session:
+        """The stored session once it holds exactly these turns: a turn is recorded
+        just after its reply is published, so a reader right after the reply can be early."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            session = await self.store.get(session_id)
+            recorded = [t.turn_id for t in session.turns] if session else None
+            if recorded == turn_ids:
+                assert session is not None
+                return session
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"the store holds turns {recorded}, expected {turn_ids}")
+            await asyncio.sleep(0.05)
+
 
 async def fresh_consumer_group(bootstrap: str, *topics: TopicSpec) -> str:
     """A consumer group whose committed offsets are the topics' current ends, so a

@@ -82,7 +82,7 @@ async def test_context_reaches_the_agent_in_order_and_is_windowed(
     async with dialogue_with_agent(stack_env, echo, history_max_turns=2) as harness:
         session_id = await harness.start_call(SLOT)
         await converse(harness, session_id, ["one", "two", "three", "four"])
-        session = await harness.store.get(session_id)
+        session = await harness.session_with_turns(session_id, [1, 2, 3, 4])
     mine = [r for r in echo.requests if r["sessionId"] == session_id]
     assert [r["event"] for r in mine] == [
         "call_started",
@@ -114,7 +114,7 @@ async def test_markdown_reply_is_spoken_clean_and_warnings_recorded(
     async with dialogue_with_agent(stack_env, echo) as harness:
         session_id = await harness.start_call(SLOT)
         await converse(harness, session_id, ["when are you open"])
-        session = await harness.store.get(session_id)
+        session = await harness.session_with_turns(session_id, [1])
     said = spoken(harness.probe.of(session_id), 1)
     assert said == "Hours. Monday: 9am to 5pm. See our site or mail an email address."
     assert session is not None
@@ -172,7 +172,7 @@ async def test_caller_interrupts_a_reply(stack_env: dict[str, str]) -> None:
         )
         await harness.send(TRANSCRIPTS, final(session_id, "wait a second"))
         events = await harness.probe.wait_for(session_id, reply_done(2))
-        session = await harness.store.get(session_id)
+        session = await harness.session_with_turns(session_id, [1, 2])
     # Nobody heard the greeting to the end either (no marks came back), so the first
     # utterance cut it; the interruption then drops everything up to turn 1.
     clears = [e for e in events if isinstance(e, ClearPlayback)]
