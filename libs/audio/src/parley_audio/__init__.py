@@ -1,6 +1,16 @@
-"""Audio for telephony: mu-law codec, resampling, 20 ms framing, WAV files, levels."""
+"""Audio for telephony: mu-law codec, resampling, 20 ms framing, WAV files, levels, and
+conversion of providers' formats to mu-law 8 kHz."""
 
 from parley_audio.codec import Pcm16, mulaw_decode, mulaw_encode
+from parley_audio.formats import (
+    MULAW_8K,
+    AudioFormat,
+    AudioFormatError,
+    Mulaw8kConverter,
+    strip_wav_header,
+    validate_audio,
+    wav_format,
+)
 from parley_audio.framing import (
     FRAME_BYTES,
     FRAME_MS,
@@ -17,9 +27,13 @@ from parley_audio.wav import UnsupportedWavError, read_wav_as_mulaw8k, write_mul
 __all__ = [
     "FRAME_BYTES",
     "FRAME_MS",
+    "MULAW_8K",
     "MULAW_SILENCE",
     "SAMPLE_RATE",
+    "AudioFormat",
+    "AudioFormatError",
     "FrameAccumulator",
+    "Mulaw8kConverter",
     "Pcm16",
     "StreamResampler",
     "UnsupportedWavError",
@@ -31,5 +45,8 @@ __all__ = [
     "rms_dbfs",
     "silence_frame",
     "split_frames",
+    "strip_wav_header",
+    "validate_audio",
+    "wav_format",
     "write_mulaw8k_as_wav",
 ]

@@ -1,18 +1,38 @@
-"""Which speech provider a deployment uses (PARLEY_STT / PARLEY_TTS).
+"""Which speech providers exist, and building them from the environment.
 
-Only the offline engines exist so far: ``local`` is pocketsphinx for recognition and
-piper for synthesis. Asking for any other provider stops the service at start-up rather
-than quietly running a different engine than the operator configured.
+``PARLEY_STT`` / ``PARLEY_TTS`` name the deployment's default provider; a session's
+``sttProvider`` / ``ttsProvider`` picks another one for a single call. Every provider
+reads its credentials and endpoint from its own environment variables (see
+docs/speech-providers.md); API keys never come from anywhere else.
 """
 
 from __future__ import annotations
 
-LOCAL_PROVIDER = "local"
-AVAILABLE_PROVIDERS: tuple[str, ...] = (LOCAL_PROVIDER,)
+from collections.abc import Callable
+
+from parley_speech.local_recognizer import LOCAL_PROVIDER, LocalRecognizer
+from parley_speech.local_synthesizer import LocalSynthesizer
+from parley_speech.piper_tts import PiperSynthesizer
+from parley_speech.recognition import SpeechRecognizer
+from parley_speech.synthesis import SpeechSynthesizer
+
+
+def _local_synthesizer() -> SpeechSynthesizer:
+    return LocalSynthesizer(PiperSynthesizer())
+
+
+# Cloud providers import their SDKs only when chosen.
+RECOGNIZERS: dict[str, Callable[[], SpeechRecognizer]] = {
+    LOCAL_PROVIDER: LocalRecognizer,
+}
+SYNTHESIZERS: dict[str, Callable[[], SpeechSynthesizer]] = {
+    LOCAL_PROVIDER: _local_synthesizer,
+}
+AVAILABLE_PROVIDERS: tuple[str, ...] = tuple(sorted(RECOGNIZERS.keys() | SYNTHESIZERS.keys()))
 
 
 def check_speech_provider(setting: str, value: str) -> str:
-    """The provider name, normalised; ``ValueError`` naming the setting if unavailable."""
+    """The provider name, normalised; ``ValueError`` naming the setting if unknown."""
     name = value.strip().lower()
     if name in AVAILABLE_PROVIDERS:
         return name
@@ -21,3 +41,11 @@ def check_speech_provider(setting: str, value: str) -> str:
         f"{setting}={value!r} is not an available speech provider (available: {available}); "
         f"unset {setting} or set it to one of those"
     )
+
+
+def build_recognizer(name: str) -> SpeechRecognizer:
+    return RECOGNIZERS[check_speech_provider("stt provider", name)]()
+
+
+def build_synthesizer(name: str) -> SpeechSynthesizer:
+    return SYNTHESIZERS[check_speech_provider("tts provider", name)]()
