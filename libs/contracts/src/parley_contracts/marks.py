@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_PATTERN = re.compile(r"^t(\d+)\.s(\d+)((?:\.last)?)((?:\.hangup)?)$")
+# ASCII digits, bounded: a mark name comes back from the caller's side of the socket.
+_PATTERN = re.compile(r"^t([0-9]{1,9})\.s([0-9]{1,9})((?:\.last)?)((?:\.hangup)?)$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,10 +52,13 @@ class Start(_Message):
     start: StartDetails
 
 
+MAX_COUNTER = 2**63 - 1  # chunk and timestamp travel on as Kafka headers and JSON
+
+
 class MediaPayload(_Message):
     track: str = "inbound"
-    chunk: int
-    timestamp: int
+    chunk: int = Field(ge=0, le=MAX_COUNTER)
+    timestamp: int = Field(ge=0, le=MAX_COUNTER)
     payload: str
 
 
@@ -114,8 +117,9 @@ class TwilioMediaSerializer:
             raise MalformedMessageError("invalid_json", str(exc)) from None
         if not isinstance(raw, dict):
             raise MalformedMessageError("invalid_json", "top level is not an object")
-        if raw.get("event") not in KNOWN_EVENTS:
-            raise MalformedMessageError("unknown_event", repr(raw.get("event"))[:40])
+        event = raw.get("event")
+        if not isinstance(event, str) or event not in KNOWN_EVENTS:
+            raise MalformedMessageError("unknown_event", repr(event)[:40])
         try:
             return _inbound.validate_python(raw)
         except ValidationError as exc:

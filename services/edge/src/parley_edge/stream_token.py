@@ -12,6 +12,7 @@ import hmac
 import time
 
 TOKEN_VERSION = "v1"
+_MAX_EXPIRY_DIGITS = 12
 
 
 class StreamTokenError(ValueError):
@@ -35,10 +36,12 @@ class StreamTokens:
     def verify(self, token: str, session_id: str, call_sid: str, now: float | None = None) -> None:
         """Raises :class:`StreamTokenError` unless ``token`` is good for this call now."""
         parts = token.split(".")
-        if len(parts) != 3 or parts[0] != TOKEN_VERSION or not parts[1].isdigit():
+        if len(parts) != 3 or parts[0] != TOKEN_VERSION or not _is_expiry(parts[1]):
             raise StreamTokenError("malformed stream token")
         expires = int(parts[1])
-        if not hmac.compare_digest(parts[2], self._mac(session_id, call_sid, expires)):
+        # Bytes, not str: compare_digest refuses non-ASCII strings with a TypeError.
+        expected = self._mac(session_id, call_sid, expires).encode()
+        if not hmac.compare_digest(parts[2].encode(), expected):
             raise StreamTokenError("stream token signature does not match this call")
         if (time.time() if now is None else now) > expires:
             raise StreamTokenError("stream token expired")
@@ -46,3 +49,8 @@ class StreamTokens:
     def _mac(self, session_id: str, call_sid: str, expires: int) -> str:
         message = f"{session_id}\n{call_sid}\n{expires}".encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+
+
+def _is_expiry(text: str) -> bool:
+    """ASCII digits only: ``int()`` also takes other scripts' digits, and refuses huge ones."""
+    return 0 < len(text) <= _MAX_EXPIRY_DIGITS and text.isascii() and text.isdigit()
