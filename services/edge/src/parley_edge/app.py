@@ -66,6 +66,7 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
         slot=settings.slot,
         playback_ahead_ms=settings.playback_ahead_ms,
         max_call_duration_s=settings.max_call_duration_s,
+        start_timeout_s=settings.start_timeout_s,
     )
 
     @app.websocket(MEDIA_PATH)

@@ -70,6 +70,7 @@ class EdgeContext:
     slot: int
     playback_ahead_ms: int
     max_call_duration_s: float
+    start_timeout_s: float
 
 
 class CallStream:
@@ -101,12 +102,15 @@ class CallStream:
     # --- inbound ------------------------------------------------------------------
 
     async def run(self) -> None:
+        start_deadline = time.monotonic() + self._edge.start_timeout_s
         try:
             while not self._rejected:
                 try:
-                    timeout = AFTER_STOP_GRACE_S if self._stopped else None
+                    timeout = self._receive_timeout(start_deadline)
                     message = await asyncio.wait_for(self._ws.receive(), timeout)
                 except TimeoutError:
+                    if not self._stopped:
+                        await self._reject("no valid start in time", "", reason="start_timeout")
                     break  # stopped, and the peer did not close: we do
                 if message["type"] == "websocket.disconnect":
                     break
@@ -116,6 +120,15 @@ class CallStream:
         finally:
             await self._end(self._end_reason or "transport_lost")
             await self._close(1000, "stream over")
+
+    def _receive_timeout(self, start_deadline: float) -> float | None:
+        """A socket that never starts a call (idle, or dribbling other messages) is closed
+        at the start deadline, so it cannot hold a connection on this edge for ever."""
+        if self._stopped:
+            return AFTER_STOP_GRACE_S
+        if self.session_id is None:
+            return max(0.0, start_deadline - time.monotonic())
+        return None
 
     async def _receive(self, text: str | None) -> None:
         if text is None:
@@ -161,13 +174,16 @@ class CallStream:
                 raise StreamTokenError("start without a sessionId parameter")
             self._edge.tokens.verify(parameters.get("token", ""), session_id, message.start.callSid)
         except StreamTokenError as exc:
-            await self._reject(str(exc), message.start.callSid)
+            await self._reject(str(exc), message.start.callSid, reason="token")
+            return
+        if not self._edge.admission.activate(session_id):
+            # The token is good, but its call already streams (or streamed) here.
+            await self._reject("replayed start", message.start.callSid, reason="replayed")
             return
         self.session_id = session_id
         self.call_sid = message.start.callSid
         self.account_sid = message.start.accountSid
         self.stream_sid = message.start.streamSid or message.streamSid
-        self._edge.admission.activate(session_id)
         self._duration_task = asyncio.create_task(
             self._limit_duration(), name=f"max-duration-{session_id}"
         )
@@ -192,10 +208,10 @@ class CallStream:
         )
         log.info("call stream started", extra={"event": "call.started", "session": session_id})
 
-    async def _reject(self, why: str, call_sid: str) -> None:
+    async def _reject(self, why: str, call_sid: str, reason: str) -> None:
         """Not a stream this edge issued: closed before anything reaches Kafka."""
         self._rejected = True
-        metrics.STREAMS_REJECTED.labels(reason="token").inc()
+        metrics.STREAMS_REJECTED.labels(reason=reason).inc()
         log.warning(
             "refused a media stream",
             extra={"event": "twilio.stream_refused", "why": why, "call": hashed_sid(call_sid)},

@@ -49,6 +49,12 @@ class EdgeSettings(ServiceSettings):
     max_call_duration_s: int = Field(
         default=3600, ge=1, description="A call still open after this is hung up."
     )
+    start_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="A media socket with no valid start message by then is closed (1008).",
+    )
     slot: int = Field(default=0, ge=0, description="This instance's stable edge slot.")
     playback_ahead_ms: int = Field(default=100, ge=20, le=1000)
 
