@@ -43,9 +43,11 @@ class InboundAudioHeaders:
     received_at_ms: int
     edge_slot: int
     codec: str = MULAW_8K
+    stt_provider: str | None = None
+    """The speech provider this call asked for; absent = the deployment's default."""
 
     def to_headers(self) -> dict[str, str]:
-        return {
+        headers = {
             "v": AUDIO_HEADER_VERSION,
             "session": self.session_id,
             "seq": str(self.seq),
@@ -54,6 +56,9 @@ class InboundAudioHeaders:
             "slot": str(self.edge_slot),
             "codec": self.codec,
         }
+        if self.stt_provider:
+            headers["stt"] = self.stt_provider
+        return headers
 
     @classmethod
     def from_headers(cls, headers: Mapping[str, str | bytes]) -> InboundAudioHeaders:
@@ -64,6 +69,7 @@ class InboundAudioHeaders:
             received_at_ms=_int(headers, "recv"),
             edge_slot=_int(headers, "slot"),
             codec=_text(headers, "codec"),
+            stt_provider=_text(headers, "stt") if "stt" in headers else None,
         )
 
 

@@ -46,6 +46,9 @@ class CallStarted(RoutedEvent):
     call_sid: str
     stream_sid: str
     caller_last4: str = ""
+    stt_provider: str | None = None
+    """Speech providers this call asked for (None = the deployment's defaults)."""
+    tts_provider: str | None = None
 
 
 class CallEnded(Event):
@@ -143,6 +146,10 @@ class ReplySentence(RoutedEvent):
     is_last: bool
     hangup_after: bool = False
     speech_ended_at: datetime | None = None
+    tts_provider: str | None = None
+    """The session's speech provider; None = the tts service's default."""
+    voice: str | None = None
+    """The session's voice; None (or one the provider lacks) = the provider's default."""
 
 
 class ReplyCancelled(RoutedEvent):

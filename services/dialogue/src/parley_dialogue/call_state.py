@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parley_dialogue.latency import TurnTimer
+from parley_dialogue.speaker import DEFAULT_SPEECH, SpeechChoice
 
 
 @dataclass
@@ -20,6 +21,7 @@ class CallState:
     speaking_turn: int | None = None
     interrupted_turns: set[int] = field(default_factory=set)
     timers: dict[int, TurnTimer] = field(default_factory=dict)
+    speech: SpeechChoice = DEFAULT_SPEECH
 
     def new_turn(self) -> int:
         turn_id = self.next_turn_id

@@ -14,6 +14,17 @@ from parley_contracts import REPLIES, ReplySentence
 from parley_dialogue.speech_text import SpeechTextCleaner
 
 
+@dataclass(frozen=True)
+class SpeechChoice:
+    """Which provider and voice speak this call (None = the tts service's defaults)."""
+
+    tts_provider: str | None = None
+    voice: str | None = None
+
+
+DEFAULT_SPEECH = SpeechChoice()
+
+
 @dataclass
 class SpokenReply:
     text: str
@@ -54,6 +65,7 @@ class ReplySpeaker:
         reply: AgentReply,
         speech_ended_at: datetime | None,
         first_index: int = 0,
+        speech: SpeechChoice = DEFAULT_SPEECH,
     ) -> SpokenReply:
         cleaned = self._cleaner.clean(reply.reply)
         spoken: list[str] = []
@@ -68,6 +80,7 @@ class ReplySpeaker:
                 last,
                 reply.wants_hangup,
                 speech_ended_at,
+                speech,
             )
             spoken.append(text)
             index += 1
@@ -82,11 +95,16 @@ class ReplySpeaker:
                 True,
                 reply.wants_hangup,
                 speech_ended_at,
+                speech,
             )
         return SpokenReply(" ".join(spoken), cleaned.warnings)
 
-    async def speak_filler(self, session_id: str, edge_slot: int, turn_id: int) -> None:
-        await self._publish(session_id, edge_slot, turn_id, 0, self.filler, False, False, None)
+    async def speak_filler(
+        self, session_id: str, edge_slot: int, turn_id: int, speech: SpeechChoice
+    ) -> None:
+        await self._publish(
+            session_id, edge_slot, turn_id, 0, self.filler, False, False, None, speech
+        )
 
     async def _publish(
         self,
@@ -98,6 +116,7 @@ class ReplySpeaker:
         last: bool,
         hangup: bool,
         speech_ended_at: datetime | None,
+        speech: SpeechChoice,
     ) -> None:
         await self._publisher.event(
             REPLIES,
@@ -110,5 +129,7 @@ class ReplySpeaker:
                 is_last=last,
                 hangup_after=last and hangup,
                 speech_ended_at=speech_ended_at,
+                tts_provider=speech.tts_provider,
+                voice=speech.voice,
             ),
         )

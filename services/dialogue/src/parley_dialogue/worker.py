@@ -34,7 +34,7 @@ from parley_dialogue.barge_in import BargeInRule
 from parley_dialogue.call_state import CallState, CallStates
 from parley_dialogue.conversation import ConversationRecorder, agent_context
 from parley_dialogue.latency import LatencyBudget, TurnTimer
-from parley_dialogue.speaker import ReplySpeaker
+from parley_dialogue.speaker import DEFAULT_SPEECH, ReplySpeaker, SpeechChoice
 
 log = logging.getLogger(__name__)
 GREETING_TURN = 0
@@ -180,7 +180,8 @@ class DialogueWorker:
     # --- answering ------------------------------------------------------------------------
 
     async def _greet(self, event: CallStarted) -> None:
-        self._calls.open(event.session_id, event.edge_slot)
+        opened = self._calls.open(event.session_id, event.edge_slot)
+        opened.speech = SpeechChoice(tts_provider=event.tts_provider)
         metrics.ACTIVE_CALLS.set(len(self._calls))
         request = AgentRequest(session_id=event.session_id, event="call_started")
         timer = TurnTimer(GREETING_TURN, speech_ended_ms=None)
@@ -195,6 +196,7 @@ class DialogueWorker:
             reply,
             None,
             first_index=timer_index(timer),
+            speech=opened.speech,
         )
 
     async def _answer(
@@ -214,6 +216,8 @@ class DialogueWorker:
             timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
             state.timers[turn_id] = timer
             session = await self._store.get(session_id)
+            if session is not None:
+                state.speech = speech_choice(session)
             context = agent_context(session.turns if session else [], self._recorder.window)
             request = request.model_copy(update={"context": context})
             reply = await self._ask(request, timer, session_id, state.edge_slot, turn_id)
@@ -225,6 +229,7 @@ class DialogueWorker:
                 reply,
                 speech_ended_at,
                 first_index=timer_index(timer),
+                speech=state.speech,
             )
             latency_ms = None
             if speech_ended_at is not None:
@@ -250,7 +255,9 @@ class DialogueWorker:
         if not done and self._speaker.filler:
             timer.filler_spoken = True
             metrics.FILLERS.inc()
-            await self._speaker.speak_filler(session_id, edge_slot, turn_id)
+            state = self._calls.get(session_id)
+            speech = state.speech if state is not None else DEFAULT_SPEECH
+            await self._speaker.speak_filler(session_id, edge_slot, turn_id, speech)
         try:
             reply = await task
         except AgentError as exc:
@@ -307,6 +314,12 @@ class DialogueWorker:
 def timer_index(timer: TurnTimer) -> int:
     """The filler, when spoken, is the turn's first sentence."""
     return 1 if timer.filler_spoken else 0
+
+
+def speech_choice(session: Session) -> SpeechChoice:
+    """The session's provider, and its voice if set (``metadata.ttsVoice``)."""
+    voice = session.metadata.get("ttsVoice")
+    return SpeechChoice(session.tts_provider, voice if isinstance(voice, str) else None)
 
 
 def next_turn_after(session: Session) -> int:

@@ -64,8 +64,8 @@ class SessionLifecycle:
             session_id=session_uuid,
             call_sid=event.call_sid,
             mcp_endpoint=self._settings.mcp_endpoint,
-            stt_provider=self._settings.stt_provider,
-            tts_provider=self._settings.tts_provider,
+            stt_provider=event.stt_provider or self._settings.stt_provider,
+            tts_provider=event.tts_provider or self._settings.tts_provider,
             ttl=self._settings.session_ttl_s,
             metadata={"edgeSlot": event.edge_slot, "streamSid": event.stream_sid},
         )

@@ -39,8 +39,16 @@ class JanitorSettings(ServiceSettings):
     mcp_endpoint: str = Field(
         default="http://127.0.0.1:8090/mcp", description="Recorded on new sessions."
     )
-    stt_provider: str = "local"
-    tts_provider: str = "local"
+    stt_provider: str = Field(
+        default="local",
+        validation_alias=AliasChoices("PARLEY_STT", "stt_provider"),
+        description="Recorded on new sessions: the deployment's speech recognition provider.",
+    )
+    tts_provider: str = Field(
+        default="local",
+        validation_alias=AliasChoices("PARLEY_TTS", "tts_provider"),
+        description="Recorded on new sessions: the deployment's speech synthesis provider.",
+    )
 
     def store_connection(self) -> str:
         if self.storage_url:

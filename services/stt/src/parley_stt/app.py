@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,24 +16,42 @@ from parley_bus import (
     running_broker,
 )
 from parley_contracts import AUDIO_IN, CALL_EVENTS, call_event_decoder
+from parley_resilience import CircuitBreaker
 from parley_runtime import EngineWarmup, Readiness, build_service_app
-from parley_speech import EndpointingConfig, PocketsphinxRecognizerFactory
+from parley_speech import EndpointingConfig, FailoverRecognizer, SpeechRecognizer
+from parley_speech.provider_choice import ProviderChoice
+from parley_speech.providers import RECOGNIZERS
 
 from parley_stt.settings import SttSettings
 from parley_stt.worker import SpeechToTextWorker
 
 
+def recognizer_choice(settings: SttSettings) -> ProviderChoice[SpeechRecognizer]:
+    def failover(primary: SpeechRecognizer, secondary: SpeechRecognizer) -> SpeechRecognizer:
+        breaker = CircuitBreaker(
+            f"stt provider {primary.name}",
+            settings.provider_failure_threshold,
+            settings.provider_reset_after_s,
+        )
+        return FailoverRecognizer(primary, secondary, breaker)
+
+    return ProviderChoice(
+        "stt", settings.provider, RECOGNIZERS, failover, settings.fallback_provider
+    )
+
+
 def create_app(settings: SttSettings | None = None) -> FastAPI:
     settings = settings or SttSettings()
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-stt")
-    factory = PocketsphinxRecognizerFactory(
-        EndpointingConfig(
-            min_speech_ms=settings.min_speech_ms,
-            silence_ms=settings.silence_ms,
-            interim_interval_ms=settings.interim_interval_ms,
-        )
+    endpointing = EndpointingConfig(
+        min_speech_ms=settings.min_speech_ms,
+        silence_ms=settings.silence_ms,
+        interim_interval_ms=settings.interim_interval_ms,
     )
-    worker = SpeechToTextWorker(factory, BusPublisher(broker), settings.max_frame_age_ms)
+    recognizers = recognizer_choice(settings)
+    worker = SpeechToTextWorker(
+        recognizers, BusPublisher(broker), endpointing, settings.max_frame_age_ms
+    )
     # Audio and lifecycle share one co-partitioned subscription: a call's hang-up
     # reaches the same worker that holds its recogniser.
     subscriber = group_subscriber(broker, settings.consumer_group, AUDIO_IN, CALL_EVENTS)
@@ -47,10 +64,13 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
             return
         await worker.on_call_event(decode_or_skip(call_event_decoder, message))
 
-    # Loading a decoder takes about a second; do it before the first caller speaks.
-    warmup = EngineWarmup(
-        "speech recogniser", lambda: asyncio.to_thread(lambda: factory.create().close())
-    )
+    async def open_and_close_a_stream() -> None:
+        stream = await recognizers.get().open(endpointing)
+        await stream.close()
+
+    # Loading a decoder (or connecting to a provider) takes a while; do it before the
+    # first caller speaks. A provider that cannot be reached keeps the worker unready.
+    warmup = EngineWarmup("speech recogniser", open_and_close_a_stream)
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
     readiness.add("engine", warmup.check)
@@ -63,6 +83,6 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
                 yield
         finally:
             await warmup.stop()
-            worker.shutdown()
+            await worker.shutdown()
 
     return build_service_app("stt", readiness, lifespan)

@@ -1,13 +1,14 @@
-"""Speech recognition for one call: a recogniser plus the bookkeeping that maps
+"""Speech recognition for one call: the provider's stream plus the bookkeeping that maps
 positions in the audio back to wall-clock time at the edge."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 
-from parley_audio.framing import FRAME_MS
-from parley_speech import RecognizerEvent, StreamingRecognizer
+from parley_speech import RecognitionStream
+from parley_speech.unconfirmed_audio import frame_ms
 
 # Enough history to place the end of any utterance we might still be finalising.
 RECEIVE_TIME_HISTORY = 1500  # frames (30 s)
@@ -17,17 +18,18 @@ RECEIVE_TIME_HISTORY = 1500  # frames (30 s)
 class CallRecognition:
     session_id: str
     edge_slot: int
-    recognizer: StreamingRecognizer
+    provider: str
+    stream: RecognitionStream
     fed_ms: int = 0
+    pump: asyncio.Task[None] | None = None
     _receive_times: deque[tuple[int, int]] = field(
         default_factory=lambda: deque(maxlen=RECEIVE_TIME_HISTORY)
     )
 
-    def feed(self, frame: bytes, received_at_ms: int) -> list[RecognizerEvent]:
-        """Runs the (CPU-bound) recogniser; call it from a worker thread."""
+    async def send(self, frame: bytes, received_at_ms: int) -> None:
         self._receive_times.append((self.fed_ms, received_at_ms))
-        self.fed_ms += max(1, len(frame) * 1000 // 8000) if len(frame) != 160 else FRAME_MS
-        return self.recognizer.feed(frame)
+        self.fed_ms += frame_ms(frame)
+        await self.stream.send(frame)
 
     def received_at(self, offset_ms: int) -> int | None:
         """Edge receive time (epoch ms) of the frame holding ``offset_ms`` of audio."""

@@ -21,3 +21,12 @@ STT_LATENCY = Histogram(
     "End of speech (edge receive of the last speech frame) to final transcript published",
     buckets=(50, 100, 200, 300, 500, 700, 1000, 1500, 2000, 5000),
 )
+PROVIDER_ERRORS = Counter(
+    "stt_provider_errors_total",
+    "Speech provider failures that ended or prevented a call's recognition",
+    ["provider", "kind"],
+)
+UNRECOGNISED_FRAMES = Counter(
+    "stt_unrecognised_frames_total",
+    "Caller frames not transcribed because no provider could be opened for the call",
+)

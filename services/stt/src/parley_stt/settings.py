@@ -12,7 +12,20 @@ class SttSettings(ServiceSettings):
     provider: str = Field(
         default=LOCAL_PROVIDER,
         validation_alias="PARLEY_STT",
-        description="Speech recognition provider; local is pocketsphinx.",
+        description="Default speech recognition provider (local is pocketsphinx); a call "
+        "may ask for another one.",
+    )
+    fallback_provider: str | None = Field(
+        default=None,
+        validation_alias="PARLEY_STT_FALLBACK",
+        description="Provider that takes over when the chosen one keeps failing (its "
+        "circuit opens); unset = no failover.",
+    )
+    provider_failure_threshold: int = Field(
+        default=3, ge=1, description="Consecutive provider failures that open its circuit."
+    )
+    provider_reset_after_s: float = Field(
+        default=30.0, gt=0, description="How long an open provider circuit stays open."
     )
     port: int = 8081
     consumer_group: str = "parley-stt"
@@ -32,3 +45,8 @@ class SttSettings(ServiceSettings):
     @classmethod
     def _available_provider(cls, value: str) -> str:
         return check_speech_provider("PARLEY_STT", value)
+
+    @field_validator("fallback_provider")
+    @classmethod
+    def _available_fallback(cls, value: str | None) -> str | None:
+        return check_speech_provider("PARLEY_STT_FALLBACK", value) if value else None

@@ -6,7 +6,6 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from parley_bus import BusPublisher
@@ -21,12 +20,15 @@ from parley_contracts import (
     Transcript,
 )
 from parley_speech import (
+    EndpointingConfig,
     FinalTranscript,
     InterimTranscript,
     RecognizerEvent,
-    RecognizerFactory,
+    SpeechProviderError,
+    SpeechRecognizer,
 )
 from parley_speech import SpeechStarted as EngineSpeechStarted
+from parley_speech.provider_choice import ProviderChoice
 from parley_telemetry import tracer
 
 from parley_stt import metrics
@@ -34,19 +36,27 @@ from parley_stt.call_recognition import CallRecognition
 
 log = logging.getLogger(__name__)
 ENDED_CALLS_REMEMBERED = 10_000
+REOPEN_AFTER_S = 2.0
+"""After a call's provider could not be opened, its frames are skipped this long."""
 
 
 class SpeechToTextWorker:
     def __init__(
-        self, factory: RecognizerFactory, publisher: BusPublisher, max_frame_age_ms: int = 2000
+        self,
+        recognizers: ProviderChoice[SpeechRecognizer],
+        publisher: BusPublisher,
+        endpointing: EndpointingConfig | None = None,
+        max_frame_age_ms: int = 2000,
+        finish_timeout_s: float = 5.0,
     ) -> None:
-        self._factory = factory
+        self._recognizers = recognizers
+        self._endpointing = endpointing or EndpointingConfig()
         self._max_frame_age_ms = max_frame_age_ms
+        self._finish_timeout_s = finish_timeout_s
         self._publisher = publisher
         self._calls: dict[str, CallRecognition] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
-        # One thread keeps a call's frames in order and the event loop free.
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stt-engine")
+        self._unavailable_until: dict[str, float] = {}
 
     async def on_audio(self, frame: bytes, headers: dict[str, str]) -> None:
         try:
@@ -69,37 +79,87 @@ class SpeechToTextWorker:
         call = self._calls.get(meta.session_id)
         if call is None:
             call = await self._open(meta)
-        loop = asyncio.get_running_loop()
-        events = await loop.run_in_executor(self._executor, call.feed, frame, meta.received_at_ms)
-        for event in events:
-            await self._emit(call, event)
+            if call is None:
+                return
+        await call.send(frame, meta.received_at_ms)
 
     async def on_call_event(self, event: CallEvent | None) -> None:
         if isinstance(event, CallEnded | SessionClosed):
             await self._finish(event.session_id)
 
-    async def _open(self, meta: InboundAudioHeaders) -> CallRecognition:
-        loop = asyncio.get_running_loop()
-        recognizer = await loop.run_in_executor(self._executor, self._factory.create)
-        call = CallRecognition(meta.session_id, meta.edge_slot, recognizer)
-        self._calls[meta.session_id] = call
+    async def _open(self, meta: InboundAudioHeaders) -> CallRecognition | None:
+        session_id = meta.session_id
+        if time.monotonic() < self._unavailable_until.get(session_id, 0.0):
+            metrics.UNRECOGNISED_FRAMES.inc()
+            return None
+        name = meta.stt_provider or self._recognizers.default
+        try:
+            stream = await self._recognizers.get(name).open(self._endpointing)
+        except (SpeechProviderError, ValueError) as exc:
+            # Retry a little later rather than on every 20 ms frame.
+            self._unavailable_until[session_id] = time.monotonic() + REOPEN_AFTER_S
+            metrics.PROVIDER_ERRORS.labels(provider=name, kind=type(exc).__name__).inc()
+            metrics.UNRECOGNISED_FRAMES.inc()
+            log.error(
+                "cannot recognise this call's speech",
+                extra={
+                    "event": "stt.provider_failed",
+                    "session": session_id,
+                    "provider": name,
+                    "error": str(exc),
+                },
+            )
+            return None
+        self._unavailable_until.pop(session_id, None)
+        call = CallRecognition(session_id, meta.edge_slot, name, stream)
+        call.pump = asyncio.create_task(self._pump(call), name=f"stt-{session_id}")
+        self._calls[session_id] = call
         metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
-        log.info("recogniser opened", extra={"event": "stt.opened", "session": meta.session_id})
+        log.info(
+            "recogniser opened",
+            extra={"event": "stt.opened", "session": session_id, "provider": name},
+        )
         return call
+
+    async def _pump(self, call: CallRecognition) -> None:
+        """Publishes what the provider recognises; a provider lost for good ends this
+        stream, and the call's next frame opens a new one (on the fallback provider if
+        the primary's circuit has opened)."""
+        try:
+            async for event in call.stream.events():
+                await self._emit(call, event)
+        except SpeechProviderError as exc:
+            metrics.PROVIDER_ERRORS.labels(provider=call.provider, kind=type(exc).__name__).inc()
+            log.error(
+                "speech provider lost mid-call",
+                extra={
+                    "event": "stt.provider_lost",
+                    "session": call.session_id,
+                    "provider": call.provider,
+                    "error": str(exc),
+                },
+            )
+            if self._calls.get(call.session_id) is call:
+                del self._calls[call.session_id]
+                metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
+            await call.stream.close()
 
     async def _finish(self, session_id: str) -> None:
         self._ended[session_id] = None
         while len(self._ended) > ENDED_CALLS_REMEMBERED:
             self._ended.popitem(last=False)
+        self._unavailable_until.pop(session_id, None)
         call = self._calls.pop(session_id, None)
         if call is None:
             return
-        loop = asyncio.get_running_loop()
-        events = await loop.run_in_executor(self._executor, call.recognizer.finish)
-        for event in events:
-            await self._emit(call, event)
-        await loop.run_in_executor(self._executor, call.recognizer.close)
         metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
+        await call.stream.finish()
+        if call.pump is not None:
+            # The last words of the call are still published if the provider is quick.
+            done, _ = await asyncio.wait({call.pump}, timeout=self._finish_timeout_s)
+            if not done:
+                call.pump.cancel()
+        await call.stream.close()
         log.info("recogniser closed", extra={"event": "stt.closed", "session": session_id})
 
     async def _emit(self, call: CallRecognition, event: RecognizerEvent) -> None:
@@ -153,5 +213,10 @@ class SpeechToTextWorker:
             },
         )
 
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    async def shutdown(self) -> None:
+        for session_id in list(self._calls):
+            call = self._calls.pop(session_id)
+            if call.pump is not None:
+                call.pump.cancel()
+            await call.stream.close()
+        await self._recognizers.aclose()

@@ -16,19 +16,45 @@ from parley_bus import (
     running_broker,
 )
 from parley_contracts import REPLIES, reply_event_decoder
+from parley_resilience import CircuitBreaker
 from parley_runtime import EngineWarmup, Readiness, build_service_app
-from parley_speech import PiperSynthesizer
+from parley_speech import (
+    LOCAL_PROVIDER,
+    FailoverSynthesizer,
+    LocalSynthesizer,
+    PiperSynthesizer,
+    SpeechSynthesizer,
+)
+from parley_speech.provider_choice import ProviderChoice
+from parley_speech.providers import SYNTHESIZERS
 from parley_telemetry import traced_job
 
 from parley_tts.settings import TtsSettings
 from parley_tts.worker import TextToSpeechWorker
 
 
+def synthesizer_choice(settings: TtsSettings) -> ProviderChoice[SpeechSynthesizer]:
+    def local() -> SpeechSynthesizer:
+        return LocalSynthesizer(PiperSynthesizer(settings.voice_model))
+
+    def failover(primary: SpeechSynthesizer, secondary: SpeechSynthesizer) -> SpeechSynthesizer:
+        breaker = CircuitBreaker(
+            f"tts provider {primary.name}",
+            settings.provider_failure_threshold,
+            settings.provider_reset_after_s,
+        )
+        return FailoverSynthesizer(primary, secondary, breaker)
+
+    builders = {**SYNTHESIZERS, LOCAL_PROVIDER: local}
+    return ProviderChoice("tts", settings.provider, builders, failover, settings.fallback_provider)
+
+
 def create_app(settings: TtsSettings | None = None) -> FastAPI:
     settings = settings or TtsSettings()
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-tts")
-    synthesizer = PiperSynthesizer(settings.voice_model, speed=settings.speed)
-    worker = TextToSpeechWorker(synthesizer, BusPublisher(broker))
+    worker = TextToSpeechWorker(
+        synthesizer_choice(settings), BusPublisher(broker), settings.voice, settings.speed
+    )
     subscriber = group_subscriber(broker, settings.consumer_group, REPLIES)
 
     @subscriber
@@ -50,6 +76,6 @@ def create_app(settings: TtsSettings | None = None) -> FastAPI:
                 yield
         finally:
             await warmup.stop()
-            worker.shutdown()
+            await worker.shutdown()
 
     return build_service_app("tts", readiness, lifespan)

@@ -12,3 +12,8 @@ FRAMES = Counter("tts_frames_total", "Agent audio frames published")
 SKIPPED_SENTENCES = Counter(
     "tts_skipped_sentences_total", "Sentences of interrupted or superseded turns not synthesised"
 )
+PROVIDER_ERRORS = Counter(
+    "tts_provider_errors_total",
+    "Sentences a speech provider failed to synthesise (in full or in part)",
+    ["provider", "kind"],
+)

@@ -12,7 +12,25 @@ class TtsSettings(ServiceSettings):
     provider: str = Field(
         default=LOCAL_PROVIDER,
         validation_alias="PARLEY_TTS",
-        description="Speech synthesis provider; local is piper.",
+        description="Default speech synthesis provider (local is piper); a call may ask "
+        "for another one.",
+    )
+    fallback_provider: str | None = Field(
+        default=None,
+        validation_alias="PARLEY_TTS_FALLBACK",
+        description="Provider that speaks when the chosen one keeps failing (its circuit "
+        "opens); unset = no failover.",
+    )
+    provider_failure_threshold: int = Field(
+        default=3, ge=1, description="Consecutive provider failures that open its circuit."
+    )
+    provider_reset_after_s: float = Field(
+        default=30.0, gt=0, description="How long an open provider circuit stays open."
+    )
+    voice: str | None = Field(
+        default=None,
+        description="Default voice for the provider; unset or unknown = the provider's own "
+        "default (an unknown voice is logged as a warning).",
     )
     port: int = 8083
     consumer_group: str = "parley-tts"
@@ -26,3 +44,8 @@ class TtsSettings(ServiceSettings):
     @classmethod
     def _available_provider(cls, value: str) -> str:
         return check_speech_provider("PARLEY_TTS", value)
+
+    @field_validator("fallback_provider")
+    @classmethod
+    def _available_fallback(cls, value: str | None) -> str | None:
+        return check_speech_provider("PARLEY_TTS_FALLBACK", value) if value else None

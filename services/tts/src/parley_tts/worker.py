@@ -2,37 +2,51 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 
 from opentelemetry import trace
-from parley_audio.framing import FrameAccumulator
+from parley_audio import AudioFormatError, silence_frame
 from parley_bus import BusPublisher
 from parley_contracts import OutboundAudioHeaders, ReplyCancelled, ReplyEvent, ReplySentence
-from parley_speech import Synthesizer
+from parley_speech import (
+    SpeechProviderError,
+    SpeechSynthesizer,
+    SynthesisRequest,
+    choose_voice,
+    mulaw_frames,
+)
+from parley_speech.provider_choice import ProviderChoice
 from parley_telemetry import tracer
 
 from parley_tts import metrics
 from parley_tts.turn_guard import TurnGuard
 
 log = logging.getLogger(__name__)
-_DONE = object()
 
 
 class TextToSpeechWorker:
-    def __init__(self, synthesizer: Synthesizer, publisher: BusPublisher) -> None:
-        self._synthesizer = synthesizer
+    def __init__(
+        self,
+        synthesizers: ProviderChoice[SpeechSynthesizer],
+        publisher: BusPublisher,
+        voice: str | None = None,
+        speed: float = 1.0,
+    ) -> None:
+        self._synthesizers = synthesizers
         self._publisher = publisher
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tts-engine")
+        self._voice = voice
+        self._speed = speed
         self._turns = TurnGuard()
 
     async def warm_up(self) -> None:
-        """Synthesise a short phrase once, on the engine's own thread, and drop it."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._executor, lambda: sum(1 for _ in self._frames("Hello.")))
+        """Synthesise a short phrase once with the default provider, and drop it."""
+        synthesizer = self._synthesizers.get()
+        request = SynthesisRequest("Hello.", choose_voice(synthesizer, self._voice).voice)
+        async with contextlib.aclosing(mulaw_frames(synthesizer, request)) as frames:
+            async for _ in frames:
+                pass
 
     async def on_reply(self, event: ReplyEvent | None) -> None:
         if isinstance(event, ReplyCancelled):
@@ -54,30 +68,58 @@ class TextToSpeechWorker:
         ):
             await self._synthesise(event)
 
+    def _synthesizer_for(self, event: ReplySentence) -> SpeechSynthesizer:
+        try:
+            return self._synthesizers.get(event.tts_provider)
+        except (ValueError, SpeechProviderError) as exc:
+            log.error(
+                "the call's speech provider is unavailable; using the default",
+                extra={
+                    "event": "tts.provider_unavailable",
+                    "session": event.session_id,
+                    "provider": event.tts_provider,
+                    "error": str(exc),
+                },
+            )
+            return self._synthesizers.get()
+
     async def _synthesise(self, event: ReplySentence) -> None:
         started = time.perf_counter()
-        frames = self._frames(event.text)
+        synthesizer = self._synthesizer_for(event)
+        voice = choose_voice(synthesizer, event.voice or self._voice)
+        request = SynthesisRequest(event.text, voice.voice, self._speed)
         spoke_ms = int(event.speech_ended_at.timestamp() * 1000) if event.speech_ended_at else None
         seq = 0
         pending: bytes | None = None
-        loop = asyncio.get_running_loop()
-        # Hold one frame back so the segment's last frame can be flagged as such.
-        while (
-            frame := await loop.run_in_executor(self._executor, next, frames, _DONE)
-        ) is not _DONE:
-            assert isinstance(frame, bytes)
-            if self._turns.is_dead(event.session_id, event.turn_id):
-                metrics.SKIPPED_SENTENCES.inc()
-                return
-            if pending is not None:
-                await self._publish(event, pending, seq, last=False, spoke_ms=spoke_ms)
-                if seq == 0:
-                    metrics.FIRST_BYTE.observe((time.perf_counter() - started) * 1000)
-                    trace.get_current_span().add_event("first_byte")
-                seq += 1
-            pending = frame
+        try:
+            async with contextlib.aclosing(mulaw_frames(synthesizer, request)) as frames:
+                # Hold one frame back so the segment's last frame can be flagged as such.
+                async for frame in frames:
+                    if self._turns.is_dead(event.session_id, event.turn_id):
+                        metrics.SKIPPED_SENTENCES.inc()
+                        return  # leaving the block closes the provider's stream
+                    if pending is not None:
+                        await self._publish(event, pending, seq, last=False, spoke_ms=spoke_ms)
+                        if seq == 0:
+                            metrics.FIRST_BYTE.observe((time.perf_counter() - started) * 1000)
+                            trace.get_current_span().add_event("first_byte")
+                        seq += 1
+                    pending = frame
+        except (SpeechProviderError, AudioFormatError) as exc:
+            # Close the segment anyway so the edge's playback marks stay in step.
+            metrics.PROVIDER_ERRORS.labels(provider=synthesizer.name, kind=type(exc).__name__).inc()
+            log.error(
+                "speech synthesis failed",
+                extra={
+                    "event": "tts.provider_failed",
+                    "session": event.session_id,
+                    "turn": event.turn_id,
+                    "provider": synthesizer.name,
+                    "error": str(exc),
+                },
+            )
         if pending is None:
-            pending = b"\xff" * 160  # an empty sentence still closes its segment with a mark
+            pending = silence_frame()  # an empty sentence still closes its segment with a mark
         await self._publish(event, pending, seq, last=True, spoke_ms=spoke_ms)
         metrics.SENTENCES.inc()
         log.info(
@@ -87,14 +129,9 @@ class TextToSpeechWorker:
                 "session": event.session_id,
                 "turn": event.turn_id,
                 "frames": seq + 1,
+                "provider": synthesizer.name,
             },
         )
-
-    def _frames(self, text: str) -> Iterator[bytes]:
-        accumulator = FrameAccumulator()
-        for chunk in self._synthesizer.synthesize_mulaw8k(text):
-            yield from accumulator.push(chunk)
-        yield from accumulator.flush()
 
     async def _publish(
         self, event: ReplySentence, frame: bytes, seq: int, last: bool, spoke_ms: int | None
@@ -113,5 +150,5 @@ class TextToSpeechWorker:
         await self._publisher.agent_audio(frame, meta, event.edge_slot)
         metrics.FRAMES.inc()
 
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    async def shutdown(self) -> None:
+        await self._synthesizers.aclose()
