@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 
 from fastapi import APIRouter, HTTPException, Request, Response
 from parley_bus import BusPublisher
 from parley_contracts import CALL_EVENTS, CallEnded
 from parley_sessions import CallIndex
+from starlette.datastructures import FormData
+from starlette.types import Message
 
 from parley_edge import metrics
 from parley_edge.admission import CallAdmission
@@ -20,11 +23,42 @@ from parley_edge.twiml import connect_twiml, fallback_twiml
 log = logging.getLogger(__name__)
 
 TERMINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+CALL_STATUSES = TERMINAL_STATUSES | {"queued", "initiated", "ringing", "in-progress"}
+CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
+# Twilio's webhook bodies are a few kilobytes of form fields.
+MAX_WEBHOOK_BYTES = 64 * 1024
 FALLBACK_MESSAGE = "Sorry, we cannot take your call right now. Please try again later."
 
 
 def _xml(body: str) -> Response:
     return Response(content=body, media_type="application/xml")
+
+
+async def bounded_form(request: Request) -> FormData:
+    """The form, refusing a body over :data:`MAX_WEBHOOK_BYTES` (413) before buffering it,
+    whether its length is declared or it is streamed in chunks."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_WEBHOOK_BYTES:
+        raise HTTPException(status_code=413, detail="webhook body too large")
+    received = 0
+
+    async def receive() -> Message:
+        nonlocal received
+        message = await request.receive()
+        received += len(message.get("body", b""))
+        if received > MAX_WEBHOOK_BYTES:
+            raise HTTPException(status_code=413, detail="webhook body too large")
+        return message
+
+    return await Request(request.scope, receive).form()
+
+
+def _call_sid(form: dict[str, str], route: str) -> str:
+    call_sid = form.get("CallSid", "")
+    if not CALL_SID.match(call_sid):
+        metrics.WEBHOOKS.labels(route=route, outcome="invalid").inc()
+        raise HTTPException(status_code=400, detail="CallSid must be CA and 32 hex digits")
+    return call_sid
 
 
 def webhook_router(
@@ -38,7 +72,7 @@ def webhook_router(
     router = APIRouter(prefix="/twilio")
 
     async def verified_form(request: Request, route: str) -> dict[str, str]:
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = {k: str(v) for k, v in (await bounded_form(request)).items()}
         signature = request.headers.get("X-Twilio-Signature")
         if not verifier.is_valid(request.url.path, request.url.query, form, signature):
             metrics.WEBHOOKS.labels(route=route, outcome="bad_signature").inc()
@@ -52,10 +86,7 @@ def webhook_router(
     @router.post("/voice")
     async def voice(request: Request) -> Response:
         form = await verified_form(request, "voice")
-        call_sid = form.get("CallSid", "")
-        if not call_sid:
-            metrics.WEBHOOKS.labels(route="voice", outcome="invalid").inc()
-            raise HTTPException(status_code=400, detail="CallSid is required")
+        call_sid = _call_sid(form, "voice")
         session_id = str(uuid.uuid4())
         if not admission.reserve(session_id):
             log.warning(
@@ -89,10 +120,14 @@ def webhook_router(
     @router.post("/status")
     async def status(request: Request) -> Response:
         form = await verified_form(request, "status")
+        call_sid = _call_sid(form, "status")
         call_status = form.get("CallStatus", "")
-        call_sid = form.get("CallSid", "")
-        metrics.WEBHOOKS.labels(route="status", outcome=call_status or "unknown").inc()
-        if call_status in TERMINAL_STATUSES and call_sid:
+        if call_status not in CALL_STATUSES:
+            # Only known statuses become metric labels: no unbounded label values.
+            metrics.WEBHOOKS.labels(route="status", outcome="invalid").inc()
+            raise HTTPException(status_code=400, detail="CallStatus is not a Twilio call status")
+        metrics.WEBHOOKS.labels(route="status", outcome=call_status).inc()
+        if call_status in TERMINAL_STATUSES:
             session_id = await call_index.lookup(call_sid)
             if session_id is not None:
                 admission.release(session_id)
