@@ -1,0 +1,40 @@
+"""The speech providers the contract suite runs against: the offline engines as they
+are, cloud providers through their vendors' SDKs against local protocol fakes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+
+from parley_speech import LocalRecognizer, SpeechRecognizer, SpeechSynthesizer
+from parley_speech.providers import SYNTHESIZERS
+
+
+@dataclass
+class ProviderUnderTest:
+    name: str
+    recognizer: SpeechRecognizer
+    synthesizer: SpeechSynthesizer
+    script: Callable[[list[str]], None]
+    """Tell a fake what the caller is going to say (the offline engine listens itself)."""
+
+
+def _no_script(_: list[str]) -> None:
+    return None
+
+
+@asynccontextmanager
+async def local_provider() -> AsyncIterator[ProviderUnderTest]:
+    recognizer = LocalRecognizer()
+    synthesizer = SYNTHESIZERS["local"]()
+    try:
+        yield ProviderUnderTest("local", recognizer, synthesizer, _no_script)
+    finally:
+        await recognizer.aclose()
+        await synthesizer.aclose()
+
+
+PROVIDERS: dict[str, Callable[[], AbstractAsyncContextManager[ProviderUnderTest]]] = {
+    "local": local_provider,
+}
