@@ -79,7 +79,7 @@ async def test_speech_gives_interim_results_then_one_final_at_the_end_of_the_utt
     # Times are positions in the call's audio: speech starts after the 500 ms of silence
     # and ends near where the speech frames end.
     speech_end_ms = (25 + len(speech)) * 20
-    assert 300 <= events[0].offset_ms <= 900  # type: ignore[union-attr]
+    assert 300 <= events[0].offset_ms <= 900
     assert abs(final.end_ms - speech_end_ms) <= 500, (final.end_ms, speech_end_ms)
     assert 0.0 <= final.confidence <= 1.0
 
