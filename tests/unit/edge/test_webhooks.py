@@ -107,3 +107,27 @@ def test_twiml_carries_parameters_and_fallback_says_then_hangs_up() -> None:
     fallback = ET.fromstring(fallback_twiml("Busy, sorry."))
     assert [child.tag for child in fallback] == ["Say", "Hangup"]
     assert fallback.find("Say").text == "Busy, sorry."  # type: ignore[union-attr]
+
+
+def stream_parameters(response_text: str) -> dict[str | None, str | None]:
+    stream = ET.fromstring(response_text).find("./Connect/Stream")
+    assert stream is not None
+    return {p.get("name"): p.get("value") for p in stream.iter("Parameter")}
+
+
+def test_the_voice_url_can_choose_the_calls_speech_providers(client_and_index) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_and_index
+    path = "/twilio/voice?sttProvider=deepgram&ttsProvider=Google-Cloud"
+    response = client.post(path, data=PARAMS, headers=signed(PARAMS, path))
+    params = stream_parameters(response.text)
+    assert params["sttProvider"] == "deepgram"
+    assert params["ttsProvider"] == "google-cloud"
+
+
+def test_an_unknown_provider_in_the_voice_url_is_ignored(client_and_index) -> None:  # type: ignore[no-untyped-def]
+    client, _ = client_and_index
+    path = "/twilio/voice?sttProvider=acme"
+    response = client.post(path, data=PARAMS, headers=signed(PARAMS, path))
+    assert response.status_code == 200
+    params = stream_parameters(response.text)
+    assert "sttProvider" not in params and "ttsProvider" not in params

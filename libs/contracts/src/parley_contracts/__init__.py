@@ -15,6 +15,7 @@ from parley_contracts.codec import (
     transcript_event_decoder,
 )
 from parley_contracts.events import (
+    SPEECH_PROVIDERS,
     CallEnded,
     CallEvent,
     CallStarted,
@@ -57,6 +58,7 @@ __all__ = [
     "CONTROL",
     "MULAW_8K",
     "REPLIES",
+    "SPEECH_PROVIDERS",
     "TRANSCRIPTS",
     "AudioHeaderError",
     "CallEnded",

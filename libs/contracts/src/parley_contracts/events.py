@@ -190,3 +190,8 @@ ControlEvent = Annotated[ClearPlayback | HangUp | TransferCall, Field(discrimina
 AnyEvent = CallEvent | TranscriptEvent | ReplyEvent | ControlEvent
 
 E = TypeVar("E", bound=Event)
+
+# --- speech providers ---------------------------------------------------------------
+
+SPEECH_PROVIDERS: tuple[str, ...] = ("deepgram", "google-cloud", "local")
+"""Names a call may give as its ``sttProvider`` / ``ttsProvider``."""

@@ -49,6 +49,7 @@ from parley_edge.media_protocol import (
 )
 from parley_edge.playback import PlaybackPacer
 from parley_edge.registry import CallRegistry
+from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokenError, StreamTokens
 from parley_edge.telephony import CallControlError, TwilioCallControl
 
@@ -83,6 +84,7 @@ class CallStream:
         self._serializer = TwilioMediaSerializer()
         self._ahead_ms = edge.playback_ahead_ms
         self.session_id: str | None = None
+        self.speech = CallSpeech()
         self.call_sid = ""
         self.stream_sid = ""
         self.account_sid = ""
@@ -181,6 +183,7 @@ class CallStream:
             await self._reject("replayed start", message.start.callSid, reason="replayed")
             return
         self.session_id = session_id
+        self.speech = CallSpeech.from_stream_parameters(parameters)
         self.call_sid = message.start.callSid
         self.account_sid = message.start.accountSid
         self.stream_sid = message.start.streamSid or message.streamSid
@@ -204,6 +207,8 @@ class CallStream:
                 edge_slot=self._slot,
                 call_sid=self.call_sid,
                 stream_sid=self.stream_sid,
+                stt_provider=self.speech.stt_provider,
+                tts_provider=self.speech.tts_provider,
             ),
         )
         log.info("call stream started", extra={"event": "call.started", "session": session_id})
@@ -245,6 +250,7 @@ class CallStream:
             media_timestamp_ms=message.media.timestamp,
             received_at_ms=int(time.time() * 1000),
             edge_slot=self._slot,
+            stt_provider=self.speech.stt_provider,
         )
         await self._publisher.caller_audio(frame, meta)
 

@@ -17,6 +17,7 @@ from parley_edge import metrics
 from parley_edge.admission import CallAdmission
 from parley_edge.log_redaction import hashed_sid, phone_tail
 from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokens
 from parley_edge.twiml import connect_twiml, fallback_twiml
 
@@ -114,7 +115,11 @@ def webhook_router(
                 "from": phone_tail(form.get("From", "")),
             },
         )
-        parameters = {"sessionId": session_id, "token": tokens.issue(session_id, call_sid)}
+        parameters = {
+            "sessionId": session_id,
+            "token": tokens.issue(session_id, call_sid),
+            **CallSpeech.from_query(request.query_params).as_stream_parameters(),
+        }
         return _xml(connect_twiml(public_url, parameters))
 
     @router.post("/status")
