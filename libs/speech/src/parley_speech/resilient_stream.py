@@ -76,6 +76,7 @@ class ResilientRecognitionStream:
         self._live = False
         self._rotating = False
         self._finishing = False
+        self._finish_sent = False
         self._connected_at = 0.0
         self._pump: asyncio.Task[None] | None = None
         self.reconnects = 0
@@ -106,8 +107,10 @@ class ResilientRecognitionStream:
         self._finishing = True
         if self._live and self._conn is not None:
             try:
+                self._finish_sent = True
                 await self._conn.finish()
             except ProviderConnectionLost:
+                self._finish_sent = False  # finish again on the next connection
                 await self._drop_connection()
 
     async def close(self) -> None:
@@ -151,8 +154,8 @@ class ResilientRecognitionStream:
                 try:
                     async for event in conn.events():
                         self._deliver(event)
-                    if self._finishing and not self._rotating:
-                        break
+                    if self._finish_sent and not self._rotating:
+                        break  # the provider finalised what it heard and closed
                     if not self._rotating:
                         raise ProviderConnectionLost(
                             self.provider, "the provider closed the stream"
@@ -171,6 +174,7 @@ class ResilientRecognitionStream:
                 self._conn = await self._connect(first=rotating)
                 self.reconnects += 1
                 if self._finishing:
+                    self._finish_sent = True
                     await self._conn.finish()
             self._queue.put_nowait(_END)
         except SpeechProviderError as exc:
@@ -214,6 +218,7 @@ class ResilientRecognitionStream:
                 )
                 continue
             self._live = True
+            self._finish_sent = False
             self._connected_at = asyncio.get_running_loop().time()
             return conn
         raise ProviderUnavailable(
