@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 
@@ -120,3 +121,25 @@ async def test_local_agent_over_stdio() -> None:
     async with AgentClient(endpoint, timeout_s=10) as agent:
         reply = await agent.respond(utterance("what time do you open on monday"))
     assert "monday" in reply.reply.lower()
+
+
+async def test_agent_going_away_leaves_the_connecting_task_running() -> None:
+    """The task that opened the connection (the service's lifespan) outlives it."""
+    echo = EchoAgent()
+    stop_host = asyncio.Event()
+    async with serving_mcp(echo.app()) as url:
+        agent = AgentClient(url, timeout_s=2.0, retry_delay_s=0.01)
+
+        async def lifespan() -> None:
+            await agent.start()
+            await stop_host.wait()
+
+        host = asyncio.create_task(lifespan())
+        assert (await agent.respond(utterance("one"))).reply == "You said one."
+    with pytest.raises(AgentUnavailableError):
+        await agent.respond(utterance("two"))
+    await asyncio.sleep(0.2)
+    assert not host.done(), "the agent's failure cancelled the task that connected"
+    stop_host.set()
+    await host
+    await agent.close()

@@ -8,7 +8,6 @@ from waiting on an agent that keeps failing, so callers hear the fallback at onc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from contextlib import AsyncExitStack
@@ -25,6 +24,7 @@ from parley_agent_client.errors import (
     AgentTimeoutError,
     AgentUnavailableError,
 )
+from parley_agent_client.hosted_session import HostedSession
 from parley_agent_client.reply_parsing import parse_tool_result
 from parley_agent_client.transport import AuthFailureWatch, describe, open_transport
 
@@ -49,7 +49,7 @@ class AgentClient:
         self._headers = dict(headers or {})
         self._auth_watch = AuthFailureWatch()
         self._client: Client | None = None
-        self._stack: AsyncExitStack | None = None
+        self._session: HostedSession | None = None
         self._connect_lock = asyncio.Lock()
 
     async def start(self) -> None:
@@ -112,43 +112,46 @@ class AgentClient:
 
     async def _connected(self) -> Client:
         async with self._connect_lock:
-            if self._client is not None:
-                return self._client
-            stack = AsyncExitStack()
+            if self._client is not None and self._session is not None:
+                if self._session.running:
+                    return self._client
+                await self._session.close()  # the agent went away while idle
+            session = HostedSession(self._open_session)
             try:
-                transport = await open_transport(
-                    stack, self.endpoint, self._headers, self.timeout_s, self._auth_watch
-                )
-                client = await stack.enter_async_context(
-                    Client(transport, read_timeout_seconds=self.timeout_s)
-                )
-                tools = await client.list_tools()
-            except BaseException as exc:
-                with contextlib.suppress(Exception):
-                    await stack.aclose()
-                if isinstance(exc, Exception):
-                    raise self._classify(exc) from exc
+                client = await session.open()
+            except AgentError:
                 raise
-            names = [tool.name for tool in tools.tools]
-            if self.tool_name not in names:
-                await stack.aclose()
-                raise AgentProtocolError(
-                    f"{describe(self.endpoint)} has no tool {self.tool_name!r} "
-                    f"(it offers {names}); set PARLEY_DIALOGUE_AGENT_TOOL"
-                )
-            self._client, self._stack = client, stack
+            except Exception as exc:
+                raise self._classify(exc) from exc
+            self._client, self._session = client, session
             log.info(
                 "connected to agent",
                 extra={"event": "agent.connected", "endpoint": describe(self.endpoint)},
             )
             return client
 
+    async def _open_session(self, stack: AsyncExitStack) -> Client:
+        """Run inside the session's own task (see HostedSession)."""
+        transport = await open_transport(
+            stack, self.endpoint, self._headers, self.timeout_s, self._auth_watch
+        )
+        client = await stack.enter_async_context(
+            Client(transport, read_timeout_seconds=self.timeout_s)
+        )
+        tools = await client.list_tools()
+        names = [tool.name for tool in tools.tools]
+        if self.tool_name not in names:
+            raise AgentProtocolError(
+                f"{describe(self.endpoint)} has no tool {self.tool_name!r} "
+                f"(it offers {names}); set PARLEY_DIALOGUE_AGENT_TOOL"
+            )
+        return client
+
     async def _disconnect(self) -> None:
         async with self._connect_lock:
-            stack, self._client, self._stack = self._stack, None, None
-        if stack is not None:
-            with contextlib.suppress(Exception):
-                await stack.aclose()
+            session, self._client, self._session = self._session, None, None
+        if session is not None:
+            await session.close()
 
     async def close(self) -> None:
         await self._disconnect()
