@@ -27,7 +27,7 @@ CRD_STAMP := .tools/stamps/crds-keda-$(KEDA_VERSION)-prometheus-operator-$(PROME
 GO_MODULE_DIR = go mod download -json $(1) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'
 GO_REQUIRED = @command -v go >/dev/null || { echo "the deployment tests need Go >= 1.22 to build helm and docker compose (https://go.dev/dl, or apt-get install golang-go on Debian 13+)" >&2; exit 1; }
 
-.PHONY: install install-stack run test test-unit lint typecheck format bench clean deploy-tools
+.PHONY: install install-stack run test test-unit lint typecheck format bench soak clean deploy-tools
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) into .tools/"
@@ -79,11 +79,22 @@ deploy-tools: $(COMPOSE_STAMP) $(HELM_STAMP) $(CRD_STAMP)
 test: install
 	$(BIN)/pytest -q
 
-## bench: measured numbers with the real services (not part of `make test`); results in bench/results/
+## bench: the benchmark suite with the real services (not part of `make test`, ~15 min on
+## 2 cores): turn latency, transport overhead, capacity of one edge, speech engines;
+## JSON, Markdown and PNG plots in bench/results/, summed up in bench/results/<date>.md
 bench: install
-	$(BIN)/python bench/turn_latency.py --calls 5 --turns 5
+	$(BIN)/python bench/turn_latency.py --calls 10 --turns 5
 	$(BIN)/python bench/transport_overhead.py --turns 20
+	$(BIN)/python bench/capacity.py --streams 25 50 100 150 200 250 300
 	$(BIN)/python bench/speech_latency.py --rounds 5
+	$(BIN)/python bench/summary.py
+
+## soak: steady calls through the whole system for SOAK_MINUTES (default 30); memory slope
+## per service and lost turns, in bench/results/soak-<date>.*; fails if a turn was lost
+SOAK_MINUTES ?= 30
+soak: install
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES); status=$$?; \
+	$(BIN)/python bench/summary.py; exit $$status
 
 test-unit: $(BIN)/.synced
 	$(BIN)/pytest -q tests/unit

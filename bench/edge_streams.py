@@ -33,9 +33,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from parley_bus import BusPublisher, build_broker  # noqa: E402
-from parley_contracts import ALL_TOPICS, CallStarted  # noqa: E402
-from parley_devstack import LocalStack, create_topics  # noqa: E402
+from parley_contracts import CallStarted  # noqa: E402
 
+from bench.common.services import running_stack  # noqa: E402
+from bench.common.streams import FRAME_S, speak  # noqa: E402
 from tests.integration.edge.harness import (  # noqa: E402
     Edge,
     KafkaWatch,
@@ -45,7 +46,6 @@ from tests.integration.edge.harness import (  # noqa: E402
 )
 
 RESULTS = REPO / "bench" / "results"
-FRAME_S = 0.020
 PREFILL_FRAMES = 5
 
 
@@ -80,16 +80,9 @@ async def pacing(edge: Edge, kafka: KafkaWatch, replies: BusPublisher) -> dict[s
     }
 
 
-async def speak(stream: TwilioStream, seconds: float) -> int:
-    """Real-time inbound audio, each frame stamped with its wall-clock send time."""
-    sent, next_at = 0, time.monotonic()
-    end = next_at + seconds
-    while next_at < end:
-        await stream.media(struct.pack("!d", time.time()).ljust(160, b"\xff"))
-        sent += 1
-        next_at += FRAME_S
-        await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-    return sent
+def stamped_frame() -> bytes:
+    """A frame carrying its wall-clock send time."""
+    return struct.pack("!d", time.time()).ljust(160, b"\xff")
 
 
 async def forwarding(
@@ -100,7 +93,8 @@ async def forwarding(
         await stream.call()
     sessions = {s.session_id for s in streams}
     first = len(kafka.messages)
-    sent = sum(await asyncio.gather(*(speak(s, seconds) for s in streams)))
+    spoken = await asyncio.gather(*(speak(s, seconds, stamped_frame) for s in streams))
+    sent = sum(s.sent for s in spoken)
     await asyncio.sleep(2.0)
     delays = [
         (arrived - struct.unpack("!d", value[:8])[0]) * 1000
@@ -142,18 +136,12 @@ def main() -> None:
     parser.add_argument("--streams", type=int, nargs="+", default=[10, 25, 50, 100])
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        stack = LocalStack(Path(tmp) / "stack")
-        stack.start()
-        try:
-            env = stack.env()
-            asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
-            with running_edge(env, Path(tmp) / "logs", 0, max_concurrent_calls="1000") as edge:
-                result = asyncio.run(
-                    run(args.streams, args.seconds, edge, env["KAFKA_BOOTSTRAP_SERVERS"])
-                )
-        finally:
-            stack.stop()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_stack(Path(tmp)) as env,
+        running_edge(env, Path(tmp) / "logs", 0, max_concurrent_calls="1000") as edge,
+    ):
+        result = asyncio.run(run(args.streams, args.seconds, edge, env["KAFKA_BOOTSTRAP_SERVERS"]))
     result["measuredAt"] = datetime.now(UTC).isoformat(timespec="seconds")
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"edge-streams-{datetime.now(UTC):%Y-%m-%d}.json"

@@ -18,16 +18,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from parley_audio.framing import FRAME_MS, silence_frame
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from parley_simulator import CallerVoice
-from parley_speech import FinalTranscript, PiperSynthesizer, PocketsphinxRecognizerFactory
+from parley_speech import PiperSynthesizer, PocketsphinxRecognizerFactory
+
+from bench.common.engines import recognise
+from bench.common.stats import summarise
 
 AGENT_LINES = [
     "Thanks for calling, how can I help you today?",
@@ -43,25 +45,6 @@ CALLER_LINES = [
     "are you open on saturday",
     "thank you goodbye",
 ]
-MAX_SILENCE_FRAMES = 100  # 2 s: an utterance not finalised by then counts as missed
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-def summarise(values: list[float]) -> dict[str, float]:
-    if not values:
-        return {"count": 0}
-    return {
-        "count": len(values),
-        "median": round(statistics.median(values), 1),
-        "p95": round(percentile(values, 95), 1),
-        "min": round(min(values), 1),
-        "max": round(max(values), 1),
-    }
 
 
 def tts_first_byte_ms(rounds: int) -> list[float]:
@@ -84,38 +67,13 @@ def stt_final_latency(rounds: int) -> dict[str, Any]:
     voice = CallerVoice()
     utterances = {line: voice.say(line) for line in CALLER_LINES}
     factory = PocketsphinxRecognizerFactory()
-    latencies: list[float] = []
-    endpoint_waits: list[float] = []
-    decode_ms = 0.0
-    audio_ms = 0.0
-    missed = 0
-    for _ in range(rounds):
-        for frames in utterances.values():
-            recognizer = factory.create()
-            try:
-                for frame in frames:
-                    started = time.perf_counter()
-                    recognizer.feed(frame)
-                    decode_ms += (time.perf_counter() - started) * 1000
-                audio_ms += len(frames) * FRAME_MS
-                for silent in range(1, MAX_SILENCE_FRAMES + 1):
-                    started = time.perf_counter()
-                    events = recognizer.feed(silence_frame())
-                    spent = (time.perf_counter() - started) * 1000
-                    decode_ms += spent
-                    audio_ms += FRAME_MS
-                    if any(isinstance(event, FinalTranscript) for event in events):
-                        endpoint_waits.append(silent * FRAME_MS)
-                        latencies.append(silent * FRAME_MS + spent)
-                        break
-                else:
-                    missed += 1
-            finally:
-                recognizer.close()
+    runs = [recognise(factory, frames) for _ in range(rounds) for frames in utterances.values()]
+    done = [r for r in runs if r.text is not None]
+    decode_ms, audio_ms = sum(r.decode_ms for r in runs), sum(r.audio_ms for r in runs)
     return {
-        "final_latency_ms": summarise(latencies),
-        "endpoint_wait_ms": summarise(endpoint_waits),
-        "missed_utterances": missed,
+        "final_latency_ms": summarise([r.latency_ms for r in done]),
+        "endpoint_wait_ms": summarise([r.endpoint_wait_ms for r in done]),
+        "missed_utterances": len(runs) - len(done),
         "real_time_factor": round(decode_ms / audio_ms, 3) if audio_ms else None,
     }
 

@@ -2,138 +2,198 @@
 
 Runs the same caller lines two ways in one run:
 - in process: the same engines (pocketsphinx, the demo agent over MCP, piper) called
-  directly, no Kafka, no edge: end of speech -> final transcript -> agent reply ->
-  first synthesised frame;
-- distributed: a simulated call through the edge and every worker, on the real local
+  directly, no Kafka, no edge, timed stage by stage: end of speech -> final transcript
+  (the silence the endpointer waits for, in audio time, plus decoding the final frame:
+  what a recogniser keeping up with real time takes on a call), agent reply, first
+  synthesised chunk of the first piece the dialogue service would synthesise;
+- distributed: simulated calls through the edge and every worker on the real local
   Kafka, measured end of caller speech -> first agent audio at the caller.
 
-The difference per turn is the transport overhead; the report gives both
-distributions and their ratio.
+Overhead per distributed turn = its latency at the caller - the engines' own time for
+that turn: the agent call as dialogue timed it on that turn, and recognition and first
+synthesis as the in-process run timed them for the same line (median over its rounds).
+What is left is the caller<->edge socket, edge -> Kafka -> stt, stt -> dialogue,
+dialogue -> tts, tts -> edge, serialisation, and engines running slower on a busy
+machine than alone. Targets: overhead p50 <= 15 ms, p99 <= 40 ms.
 
     .venv/bin/python bench/transport_overhead.py --turns 20
+
+Writes bench/results/transport-overhead-<date>.json, .md and .png.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import os
+import logging
+import statistics
 import sys
-import tempfile
 import time
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from parley_agent.app import build_app
 from parley_agent_client import AgentClient, AgentRequest
-from parley_audio.framing import silence_frame
-from parley_contracts import ALL_TOPICS
-from parley_devstack import LocalStack, create_topics
 from parley_devstack.fleet import ServiceFleet
-from parley_devstack.ports import free_ports
 from parley_dialogue.speech_text import SpeechTextCleaner
-from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
-from parley_speech import FinalTranscript, PiperSynthesizer, PocketsphinxRecognizerFactory
+from parley_simulator import CallerVoice
+from parley_speech import PiperSynthesizer, PocketsphinxRecognizerFactory
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.turn_latency import SCRIPT, summarise
+from bench.common.calls import ScriptedCaller, TurnSample, script_lines
+from bench.common.engines import recognise
+from bench.common.plots import distribution_plot
+from bench.common.results import ScenarioRun, argument_parser, distribution_table, targets_verdict
+from bench.common.services import running_system
+from bench.common.stats import summarise
 from tests.support.mcp_agents import serving_mcp
 
-SERVICES = ("edge", "stt", "dialogue", "tts", "janitor", "agent")
-FRAME_S = 0.02
+TURNS_PER_CALL = 5
+TARGETS_MS = {"median": 15.0, "p99": 40.0}
 
 
-async def in_process_turns(lines: list[str]) -> list[float]:
-    """End of speech -> first synthesised frame with the engines called directly."""
-    voice = CallerVoice()
-    recognizers = PocketsphinxRecognizerFactory()
-    synthesizer = PiperSynthesizer()
-    results: list[float] = []
+@dataclass
+class EngineTurn:
+    """One caller line through the engines alone, milliseconds per stage."""
+
+    line: str
+    stt_ms: float
+    agent_ms: float
+    tts_ms: float
+
+    @property
+    def total_ms(self) -> float:
+        return self.stt_ms + self.agent_ms + self.tts_ms
+
+
+async def in_process_turns(lines: list[str]) -> list[EngineTurn]:
+    voice, recognizers, synthesizer = (
+        CallerVoice(),
+        PocketsphinxRecognizerFactory(),
+        PiperSynthesizer(),
+    )
+    frames = {line: voice.say(line) for line in set(lines)}
+    for _ in synthesizer.synthesize_mulaw8k("Warming up."):
+        pass  # the first synthesis loads the model; the services warm up the same way
+    results: list[EngineTurn] = []
     async with serving_mcp(build_app(token="")) as url, AgentClient(url) as agent:
-        for line in lines:
-            recognizer = recognizers.create()
-            for frame in [silence_frame()] * 25:
-                recognizer.feed(frame)
-            for frame in voice.say(line):
-                recognizer.feed(frame)
-            # From here on the caller is silent; frames arrive in real time, so waiting
-            # for the endpointer costs wall-clock time just as it does on a call.
-            ended = time.perf_counter()
-            text = None
-            while text is None:
-                started = time.perf_counter()
-                events = recognizer.feed(silence_frame())
-                text = next((e.text for e in events if isinstance(e, FinalTranscript)), None)
-                await asyncio.sleep(max(0.0, FRAME_S - (time.perf_counter() - started)))
-            recognizer.close()
+        for number, line in enumerate(lines):
+            heard = recognise(recognizers, frames[line], lead_in_frames=25)
+            recognised = time.perf_counter()
+            session = f"bench-{number // TURNS_PER_CALL}"
             reply = await agent.respond(
-                AgentRequest(session_id="bench", event="utterance", utterance=text)
+                AgentRequest(session_id=session, event="utterance", utterance=heard.text or "")
             )
+            replied = time.perf_counter()
             # The first piece the dialogue service would send to synthesis.
             first = next(iter(SpeechTextCleaner().clean(reply.reply).sentences))
             next(iter(synthesizer.synthesize_mulaw8k(first)))
-            results.append((time.perf_counter() - ended) * 1000)
+            synthesised = time.perf_counter()
+            results.append(
+                EngineTurn(
+                    line,
+                    stt_ms=heard.latency_ms,
+                    agent_ms=(replied - recognised) * 1000,
+                    tts_ms=(synthesised - replied) * 1000,
+                )
+            )
     return results
 
 
-async def distributed_turns(fleet: ServiceFleet, lines: list[str]) -> list[float]:
-    voice = CallerVoice()
-    latencies: list[float] = []
-    for chunk_start in range(0, len(lines), 5):
-        chunk = lines[chunk_start : chunk_start + 5]
-        report = await place_call(
-            CallOptions(
-                turns=[CallerTurn(script=line, frames=voice.say(line)) for line in chunk],
-                edge_url=fleet.processes["edge"].url,
-                janitor_url=fleet.processes["janitor"].url,
-            )
-        )
-        latencies += [t.latency_ms for t in report.turns if t.latency_ms is not None]
-    return latencies
+async def distributed_turns(fleet: ServiceFleet, lines: list[str]) -> list[TurnSample]:
+    caller = ScriptedCaller(fleet)
+    samples: list[TurnSample] = []
+    for start in range(0, len(lines), TURNS_PER_CALL):
+        number = start // TURNS_PER_CALL + 1
+        samples += await caller.samples(number, lines[start : start + TURNS_PER_CALL])
+    return samples
+
+
+def _median_per_line(engines: list[EngineTurn], stage: str) -> dict[str, float]:
+    lines = {e.line for e in engines}
+    return {
+        line: statistics.median(getattr(e, f"{stage}_ms") for e in engines if e.line == line)
+        for line in lines
+    }
+
+
+def overheads(distributed: list[TurnSample], engines: list[EngineTurn]) -> list[float]:
+    """Each answered turn's latency minus the engines' time for it (see the module doc)."""
+    stt, tts = _median_per_line(engines, "stt"), _median_per_line(engines, "tts")
+    return [
+        turn.latency_ms - stt[turn.said] - (turn.stages_ms or {}).get("agent", 0.0) - tts[turn.said]
+        for turn in distributed
+        if turn.latency_ms is not None and turn.said in stt
+    ]
+
+
+def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
+    engines = {f"in process `{s}`": v for s, v in summary["inProcessStagesMs"].items()}
+    table = distribution_table(
+        {
+            "in process: engines only, end of speech → first chunk": summary["inProcessMs"],
+            **engines,
+            "distributed: end of speech → first audio at caller": summary["distributedMs"],
+            "**overhead per turn** (distributed - engines)": summary["overheadMs"],
+        }
+    )
+    return (
+        f"# Transport overhead ({run.date})\n\n"
+        f"The same {summary['turns']} caller lines through the engines in one process and "
+        "through the edge, Kafka and the workers, in one run. Overhead per turn = latency at "
+        "the caller - (recognition and first synthesis as timed in process for that line + "
+        "the agent call as dialogue timed it on that turn). In-process recognition is the "
+        "endpointer's silence wait in audio time plus decoding the final frame.\n\n"
+        f"{table}\n\nOverhead targets (p50 = median): "
+        f"{targets_verdict(TARGETS_MS, summary['targetsMet'])}. Difference of medians "
+        f"(distributed - in process): {summary['medianDifferenceMs']} ms.\n\n"
+        + run.footer(("totals", ""), ("overhead per turn", "per-turn"))
+    )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argument_parser(__doc__)
     parser.add_argument("--turns", type=int, default=20)
-    parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args()
-    lines = [SCRIPT[i % len(SCRIPT)] for i in range(args.turns)]
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    lines, run = script_lines(args.turns), ScenarioRun("transport-overhead", args.out)
     print(f"in process: {len(lines)} turns ...", flush=True)
-    baseline = asyncio.run(in_process_turns(lines))
-    with tempfile.TemporaryDirectory(prefix="parley-bench-") as scratch:
-        stack = LocalStack(Path(scratch) / "stack")
-        stack.start()
-        fleet: ServiceFleet | None = None
-        try:
-            env = stack.env()
-            asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
-            ports = dict(zip(SERVICES, free_ports(len(SERVICES)), strict=True))
-            fleet = ServiceFleet(env, Path(scratch) / "services", ports=ports)
-            fleet.start(progress=False)
-            print(f"distributed: {len(lines)} turns ...", flush=True)
-            distributed = asyncio.run(distributed_turns(fleet, lines))
-        finally:
-            if fleet is not None:
-                fleet.stop()
-            stack.stop()
-    base, dist = summarise(baseline), summarise(distributed)
-    overhead = {q: round(dist[q] - base[q], 1) for q in ("median", "p95", "p99")}
+    engines = asyncio.run(in_process_turns(lines))
+    with running_system() as fleet:
+        print(f"distributed: {len(lines)} turns ...", flush=True)
+        distributed = asyncio.run(distributed_turns(fleet, lines))
+    per_turn = overheads(distributed, engines)
+    in_process = [e.total_ms for e in engines]
+    at_caller = [t.latency_ms for t in distributed if t.latency_ms is not None]
+    overhead, base, dist = summarise(per_turn), summarise(in_process), summarise(at_caller)
     summary: dict[str, Any] = {
-        "benchmark": "transport-overhead",
-        "date": datetime.now(UTC).strftime("%Y-%m-%d"),
-        "machine": f"{os.cpu_count()} CPU cores",
+        **run.finish(),
+        "turns": len(lines),
         "inProcessMs": base,
+        "inProcessStagesMs": {
+            stage: summarise([getattr(e, f"{stage}_ms") for e in engines])
+            for stage in ("stt", "agent", "tts")
+        },
         "distributedMs": dist,
         "overheadMs": overhead,
-        "ratioMedian": round(dist["median"] / base["median"], 3),
+        "targetsMs": TARGETS_MS,
+        "targetsMet": {q: overhead.get(q, float("inf")) <= ms for q, ms in TARGETS_MS.items()},
+        "medianDifferenceMs": round(dist.get("median", 0) - base.get("median", 0), 1),
+        "inProcessSamples": [asdict(e) for e in engines],
+        "distributedSamples": [t.to_json() for t in distributed],
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    path = args.out / f"transport-overhead-{summary['date']}.json"
-    path.write_text(json.dumps(summary, indent=2) + "\n")
-    print(json.dumps(summary, indent=2))
-    return 0
+    distribution_plot(
+        run.png(),
+        f"End of speech → first audio, in process vs distributed ({run.date})",
+        {"in process (engines only)": in_process, "distributed (at the caller)": at_caller},
+    )
+    distribution_plot(
+        run.png("per-turn"),
+        f"Transport overhead per turn, engines' time subtracted ({run.date})",
+        {"overhead": per_turn},
+    )
+    run.write(summary, report_markdown(run, summary))
+    return 0 if per_turn else 1
 
 
 if __name__ == "__main__":
