@@ -44,6 +44,7 @@ class ConsumerLagMonitor:
         self._subscribers = subscribers
         self._interval_s = interval_s
         self._task: asyncio.Task[None] | None = None
+        self._reported: set[tuple[str, int]] = set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="consumer-lag")
@@ -56,8 +57,17 @@ class ConsumerLagMonitor:
             except Exception as exc:  # a broker hiccup must not kill the monitor
                 log.debug("lag not measured: %s", exc)
                 continue
-            for (topic, partition), lag in lags.items():
-                CONSUMER_LAG.labels(topic=topic, partition=str(partition)).set(lag)
+            self.report(lags)
+
+    def report(self, lags: dict[tuple[str, int], int]) -> None:
+        """Set the gauge for the partitions held now, and drop the series of partitions
+        a rebalance took away: another worker reports those."""
+        for topic, partition in self._reported - lags.keys():
+            with contextlib.suppress(KeyError):
+                CONSUMER_LAG.remove(topic, str(partition))
+        for (topic, partition), lag in lags.items():
+            CONSUMER_LAG.labels(topic=topic, partition=str(partition)).set(lag)
+        self._reported = set(lags)
 
     async def stop(self) -> None:
         if self._task is not None:
