@@ -89,6 +89,9 @@ class OutboundAudioHeaders:
     synthesized_at_ms: int | None = None
     """Wall-clock time synthesis produced this frame (epoch ms); set on a turn's first frame."""
     codec: str = MULAW_8K
+    text_id: str = ""
+    """Identifies the sentence's text (a short hash), so the edge can tell the same
+    sentence synthesised twice from a new sentence that reuses its turn and segment."""
 
     def to_headers(self) -> dict[str, str]:
         headers = {
@@ -106,6 +109,8 @@ class OutboundAudioHeaders:
             headers["spoke"] = str(self.speech_ended_at_ms)
         if self.synthesized_at_ms is not None:
             headers["synth"] = str(self.synthesized_at_ms)
+        if self.text_id:
+            headers["text"] = self.text_id
         return headers
 
     @classmethod
@@ -121,4 +126,5 @@ class OutboundAudioHeaders:
             speech_ended_at_ms=_int(headers, "spoke") if "spoke" in headers else None,
             synthesized_at_ms=_int(headers, "synth") if "synth" in headers else None,
             codec=_text(headers, "codec"),
+            text_id=_text(headers, "text") if "text" in headers else "",
         )

@@ -49,6 +49,7 @@ from parley_edge.media_protocol import (
 )
 from parley_edge.playback import PlaybackPacer
 from parley_edge.registry import CallRegistry
+from parley_edge.segment_dedup import SegmentProgress
 from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokenError, StreamTokens
 from parley_edge.telephony import CallControlError, TwilioCallControl
@@ -98,6 +99,7 @@ class CallStream:
         self._ended = False
         self._speech_ended_at: dict[int, float] = {}
         self._synthesized_at: dict[int, float] = {}
+        self._segments = SegmentProgress()
         self._turn_traces: dict[int, Context] = {}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -299,6 +301,9 @@ class CallStream:
     ) -> None:
         if self._pacer is None:
             return
+        if not self._segments.is_new(meta):
+            metrics.DUPLICATE_AGENT_FRAMES.inc()
+            return
         if trace_context is not None and meta.segment == 0:
             self._turn_traces.setdefault(meta.turn_id, trace_context)
         if meta.speech_ended_at_ms is not None and meta.turn_id not in self._speech_ended_at:
@@ -344,6 +349,7 @@ class CallStream:
     async def apply_control(self, event: ControlEvent) -> None:
         if isinstance(event, ClearPlayback) and self._pacer is not None:
             self._pacer.supersede(event.turn_id)
+            self._segments.forget_turns_before(event.turn_id)
             await self._send(self._serializer.clear(self.stream_sid))
         elif isinstance(event, HangUp):
             self._end_reason = self._end_reason or "agent_hangup"

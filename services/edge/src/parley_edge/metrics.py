@@ -12,6 +12,11 @@ CALLS_ENDED = Counter("twilio_calls_ended_total", "Calls ended, by reason", ["re
 STALE_AGENT_FRAMES = Counter(
     "edge_stale_agent_frames_total", "Agent frames dropped because their turn was superseded"
 )
+DUPLICATE_AGENT_FRAMES = Counter(
+    "edge_duplicate_agent_frames_total",
+    "Agent frames dropped because that part of the reply was already queued (a tts worker "
+    "that took over re-synthesised it)",
+)
 UNROUTABLE_MESSAGES = Counter(
     "edge_unroutable_messages_total", "Outbound messages for calls not on this edge", ["topic"]
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
+import zlib
 
 from opentelemetry import trace
 from parley_audio import AudioFormatError, silence_frame
@@ -146,6 +147,7 @@ class TextToSpeechWorker:
             hangup_after=last and event.hangup_after,
             speech_ended_at_ms=spoke_ms if seq == 0 else None,
             synthesized_at_ms=int(time.time() * 1000) if seq == 0 and event.index == 0 else None,
+            text_id=f"{zlib.crc32(event.text.encode()):08x}",
         )
         await self._publisher.agent_audio(frame, meta, event.edge_slot)
         metrics.FRAMES.inc()
