@@ -149,11 +149,27 @@ def _expected_frames(script: list[tuple[str, Any]]) -> list[bytes]:
             if kind in ("forged_start", "mutant", "json", "text", "stop"):
                 return []  # may have been a refused start (closed 1008) or a stop
             started = kind == "start"
-        elif kind in ("stop", "mutant"):
-            break  # a mutated stop may still be a stop
+        elif kind in ("stop", "mutant", "json", "text"):
+            # A mutated stop may still be a stop; generated JSON or text may be one too
+            # (hypothesis also draws on string constants found in loaded modules).
+            break
         elif kind == "media":
             expected.append(base64.b64decode(message["media"]["payload"]))
     return expected
+
+
+def _frames_in(frames: Sequence[str | bytes]) -> set[bytes]:
+    """Every caller frame the script carries, however it came to be a media message."""
+    serializer = TwilioMediaSerializer()
+    found = set()
+    for frame in frames:
+        try:
+            message = serializer.parse(frame)
+            if message.event == "media":
+                found.add(serializer.audio(message))
+        except MalformedMessageError:
+            pass
+    return found
 
 
 def _is_subsequence(needle: list[bytes], haystack: list[bytes]) -> bool:
@@ -183,9 +199,7 @@ def test_any_message_sequence_ends_cleanly_and_only_a_valid_start_reaches_kafka(
     assert socket.close_code in (None, 1000, 1008)
     if not any(kind == "start" for kind, _ in script):
         assert publisher.log == []  # an unauthenticated stream publishes nothing at all
-    sent = {base64.b64decode(m["media"]["payload"]) for kind, m in script if kind == "media"}
-    mutant = b"mutant".ljust(160, b"\x00")
-    assert set(publisher.frames) <= sent | {mutant}
+    assert set(publisher.frames) <= _frames_in(frames)
     assert _is_subsequence(_expected_frames(script), publisher.frames)
     events = publisher.events
     if events:  # a call that started ends once, and nothing follows its end
@@ -196,7 +210,7 @@ def test_any_message_sequence_ends_cleanly_and_only_a_valid_start_reaches_kafka(
     assert REGISTRY.get_sample_value("twilio_calls_active") == active_before
 
 
-@fuzz(500)
+@fuzz(300)
 @given(st.one_of(st.text(max_size=300), st.binary(max_size=300), json_values.map(json.dumps)))
 def test_the_parser_returns_a_message_or_says_why_not(raw: str | bytes) -> None:
     serializer = TwilioMediaSerializer()
@@ -212,7 +226,7 @@ def test_the_parser_returns_a_message_or_says_why_not(raw: str | bytes) -> None:
             assert exc.kind in {"invalid_base64", "oversized"}
 
 
-@fuzz(300)
+@fuzz(200)
 @given(
     st.builds(
         _mutate,
@@ -227,7 +241,8 @@ def test_wrong_types_in_any_field_are_invalid_fields_never_an_exception(
     try:
         TwilioMediaSerializer().parse(json.dumps(message))
     except MalformedMessageError as exc:
-        assert exc.kind in {"invalid_fields", "unknown_event"}
+        # invalid_json: the standard encoder writes NaN and Infinity, which JSON has not.
+        assert exc.kind in {"invalid_fields", "unknown_event", "invalid_json"}
 
 
 @fuzz(300)
