@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urlencode
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -111,6 +112,16 @@ def test_a_signed_webhook_with_garbage_fields_gets_a_clear_4xx_never_a_500(
     # Only known outcomes become metric labels, whatever CallStatus said.
     known = CALL_STATUSES | {"bad_signature", "invalid", "connected", "over_capacity", "fallback"}
     assert set(_webhook_outcomes()) <= known
+
+
+@fuzz(100)
+@given(st.dictionaries(st.sampled_from(["sttProvider", "ttsProvider", "x"]), st.text(max_size=30)))
+def test_any_query_on_the_signed_voice_webhook_answers_the_call(query: dict[str, str]) -> None:
+    form = {"CallSid": "CA" + "b" * 32}
+    path = "/twilio/voice" + (f"?{urlencode(query)}" if query else "")
+    response = CLIENT.post(path, data=form, headers={"X-Twilio-Signature": _signature(path, form)})
+    assert response.status_code == 200, response.text
+    assert "<Connect>" in response.text
 
 
 @fuzz(150)
