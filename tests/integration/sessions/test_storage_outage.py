@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from parley_devstack.local_redis import LocalRedis
 from parley_sessions import (
+    CallIndex,
     FallbackSessionStore,
     RedisSessionStore,
     Session,
@@ -98,3 +99,25 @@ async def test_a_session_never_seen_is_still_an_outage_error(
             await store.get("00000000-0000-0000-0000-000000000000")
     finally:
         await store.close_store()
+
+
+async def test_first_commands_after_a_redis_restart_succeed(
+    redis: LocalRedis, primary: RedisSessionStore
+) -> None:
+    """Pooled connections die with the server; the first command on each must not fail
+    (the janitor's close of a call that ended just after Redis came back)."""
+    index = CallIndex(redis.url)
+    try:
+        call = await primary.create(Session(call_sid="CA-restart"))
+        await index.remember("CA-restart", call.id)
+
+        await asyncio.to_thread(redis.stop)
+        await asyncio.to_thread(redis.start)
+
+        assert await primary.get(call.id) is None  # Redis came back empty, and said so
+        assert await index.lookup("CA-restart") is None
+        await primary.create(call)
+        closed = await primary.close(call.id, "caller_hung_up")
+        assert closed.status == "closed"
+    finally:
+        await index.close()

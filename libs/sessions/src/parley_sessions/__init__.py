@@ -16,6 +16,7 @@ from parley_sessions.history import HistoryWindow, estimate_tokens, history_wind
 from parley_sessions.memory_store import MemorySessionStore
 from parley_sessions.model import Session, ToolCall, Turn
 from parley_sessions.postgres_store import PostgresSessionStore
+from parley_sessions.redis_connection import connect_redis
 from parley_sessions.redis_store import RedisSessionStore
 from parley_sessions.store import SessionStore
 
@@ -39,6 +40,7 @@ __all__ = [
     "StorageType",
     "ToolCall",
     "Turn",
+    "connect_redis",
     "estimate_tokens",
     "history_window",
     "open_session_store",

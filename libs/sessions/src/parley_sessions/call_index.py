@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from parley_sessions.redis_connection import connect_redis
+
 KEY_PREFIX = "parley:call:"
 INDEX_TTL_S = 24 * 3600
 
 
 class CallIndex:
     def __init__(self, url: str) -> None:
-        self._redis: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._redis: Redis = connect_redis(url)
 
     async def remember(self, call_sid: str, session_id: str) -> None:
         await self._redis.set(KEY_PREFIX + call_sid, session_id, ex=INDEX_TTL_S)

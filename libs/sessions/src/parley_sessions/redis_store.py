@@ -20,6 +20,7 @@ from parley_sessions.errors import (
     SessionStoreUnavailableError,
 )
 from parley_sessions.model import Session
+from parley_sessions.redis_connection import connect_redis
 from parley_sessions.store import Mutation, SessionStore, next_version
 
 KEY_PREFIX = "parley:session:"
@@ -36,7 +37,7 @@ def _key(session_id: str) -> str:
 
 class RedisSessionStore(SessionStore):
     def __init__(self, url: str, codec: SessionCodec | None = None) -> None:
-        self._redis: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        self._redis: Redis = connect_redis(url)
         self._codec = codec or SessionCodec.from_env()
 
     async def _write(self, pipe: Redis, session: Session) -> None:

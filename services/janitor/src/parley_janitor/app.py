@@ -18,8 +18,7 @@ from parley_bus import (
 )
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
 from parley_runtime import Readiness, build_service_app
-from parley_sessions import SessionCodec, open_session_store, parse_keys
-from redis.asyncio import Redis
+from parley_sessions import SessionCodec, connect_redis, open_session_store, parse_keys
 
 from parley_janitor.api import install_error_handlers, sessions_router
 from parley_janitor.lifecycle import SessionLifecycle
@@ -34,7 +33,7 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-janitor")
     codec = SessionCodec(parse_keys(settings.encryption_keys))
     store = open_session_store(settings.storage_type, settings.store_connection(), codec)
-    limits_redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    limits_redis = connect_redis(settings.redis_url, timeout_s=2)
     lifecycle = SessionLifecycle(store, BusPublisher(broker), settings)
     service = SessionService(
         store, lifecycle, RateLimiter(limits_redis, settings.rate_limit_window_s), settings
