@@ -9,9 +9,12 @@ import time
 import httpx
 import pytest
 from aiokafka.partitioner import murmur2
+from parley_audio.framing import FRAME_MS
 from parley_contracts import AUDIO_IN, REPLIES, TRANSCRIPTS, TopicSpec
 from parley_devstack.fleet import ServiceFleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
+
+from tests.chaos.fault_report import FaultReport
 
 pytestmark = pytest.mark.e2e
 # The broker notices a dead consumer after its session timeout (6 s), then rebalances.
@@ -77,7 +80,14 @@ async def test_worker_killed_mid_call(fleet: ServiceFleet, service: str) -> None
     # Put the pair back for the next case.
     killed = str(report_state["killed"])
     fleet.add_instance(service, killed, fleet.processes[killed].port)
-    print(
-        f"\nkilled {report_state['killed']}: the next utterance (spoken {TAKEOVER_WAIT_S:.0f} s "
-        f"later) was answered by {survivor}, reply latency {answered.latency_ms:.0f} ms"
-    )
+    FaultReport.of_call(
+        f"{service} worker holding the call SIGKILLed ({killed}; {survivor} took over)",
+        report,
+        lost="nothing: both turns answered and stored",
+        recovery_s=TAKEOVER_WAIT_S
+        + len(options.turns[1].frames) * FRAME_MS / 1000
+        + (answered.latency_ms or 0) / 1000,
+        recovery_measures=f"kill -> first audio of the answer; the caller waits "
+        f"{TAKEOVER_WAIT_S:.0f} s before speaking, so this is an upper bound",
+        turn2_reply_latency_ms=round(answered.latency_ms or 0),
+    ).publish()
