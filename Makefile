@@ -27,7 +27,7 @@ CRD_STAMP := .tools/stamps/crds-keda-$(KEDA_VERSION)-prometheus-operator-$(PROME
 GO_MODULE_DIR = go mod download -json $(1) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'
 GO_REQUIRED = @command -v go >/dev/null || { echo "the deployment tests need Go >= 1.22 to build helm and docker compose (https://go.dev/dl, or apt-get install golang-go on Debian 13+)" >&2; exit 1; }
 
-.PHONY: install install-stack run test test-unit lint typecheck format bench soak clean deploy-tools
+.PHONY: install install-stack run test test-unit lint typecheck format bench soak chaos clean deploy-tools
 
 $(UV):
 	@echo "==> installing uv $(UV_VERSION) into .tools/"
@@ -95,6 +95,11 @@ SOAK_MINUTES ?= 30
 soak: install
 	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES); status=$$?; \
 	$(BIN)/python bench/summary.py; exit $$status
+
+## chaos: the chaos tests (a worker, the Kafka broker, Redis or the agent fails mid-call;
+## ~5 min); what the caller heard, what was lost and recovery times in bench/results/chaos-<date>.md
+chaos: install-stack
+	$(BIN)/python bench/chaos_report.py
 
 test-unit: $(BIN)/.synced
 	$(BIN)/pytest -q tests/unit
