@@ -205,7 +205,10 @@ async def test_a_real_call_streams_in_order_while_hostile_clients_hit_the_same_e
     )
     memory.cancel()
 
-    assert codes == [1008, 1008, 1008, 1008, 1000]
+    # The socket sending megabyte messages is cut off by the WebSocket size limit (1009,
+    # seen as 1006 when the close races the client's send); the others by the edge.
+    assert codes[1] in (1006, 1009), codes
+    assert codes[:1] + codes[2:] == [1008, 1008, 1008, 1000]
     assert webhook_codes == [413, 403, 400, 400]
     await legit.stop()
     ended = await kafka.wait_for(legit.session_id, CallEnded)

@@ -40,6 +40,9 @@ def build_service_app(name: str, readiness: Readiness, lifespan: Lifespan) -> Fa
     return app
 
 
+WEBSOCKET_MAX_MESSAGE_BYTES = 256 * 1024
+
+
 def serve(name: str, settings: ServiceSettings, app_factory: Callable[[], FastAPI]) -> None:
     """Configure logging and serve the app until SIGINT/SIGTERM."""
     configure_logging(name, settings.log_level)
@@ -52,4 +55,7 @@ def serve(name: str, settings: ServiceSettings, app_factory: Callable[[], FastAP
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        # Twilio's largest message (``start``) is about a kilobyte; uvicorn's default
+        # 16 MiB would let a few hostile sockets pin a lot of memory before any check.
+        ws_max_size=WEBSOCKET_MAX_MESSAGE_BYTES,
     )
