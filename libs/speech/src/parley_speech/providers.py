@@ -14,6 +14,7 @@ from parley_speech.local_recognizer import LOCAL_PROVIDER, LocalRecognizer
 from parley_speech.local_synthesizer import LocalSynthesizer
 from parley_speech.piper_tts import PiperSynthesizer
 from parley_speech.recognition import SpeechRecognizer
+from parley_speech.retrying_synthesizer import RetryingSynthesizer
 from parley_speech.synthesis import SpeechSynthesizer
 
 
@@ -21,12 +22,26 @@ def _local_synthesizer() -> SpeechSynthesizer:
     return LocalSynthesizer(PiperSynthesizer())
 
 
+def _deepgram_recognizer() -> SpeechRecognizer:
+    from parley_speech.deepgram import DeepgramRecognizer
+
+    return DeepgramRecognizer()
+
+
+def _deepgram_synthesizer() -> SpeechSynthesizer:
+    from parley_speech.deepgram import DeepgramSynthesizer
+
+    return RetryingSynthesizer(DeepgramSynthesizer())
+
+
 # Cloud providers import their SDKs only when chosen.
 RECOGNIZERS: dict[str, Callable[[], SpeechRecognizer]] = {
     LOCAL_PROVIDER: LocalRecognizer,
+    "deepgram": _deepgram_recognizer,
 }
 SYNTHESIZERS: dict[str, Callable[[], SpeechSynthesizer]] = {
     LOCAL_PROVIDER: _local_synthesizer,
+    "deepgram": _deepgram_synthesizer,
 }
 AVAILABLE_PROVIDERS: tuple[str, ...] = tuple(sorted(RECOGNIZERS.keys() | SYNTHESIZERS.keys()))
 
