@@ -11,7 +11,8 @@ second is reported apart (`firstSecondDelayMs`): a new call's first frames wait 
 one-off work; the pass criterion is on the steady frames after it.
 
 A step passes when p99 inbound frame delay (edge receive -> consume) is under 50 ms and
-no frame is lost; stepping stops at the first step that fails. The edge's CPU (% of one
+no frame is lost; stepping stops at a step that loses frames or at the second failing
+step in a row, and the result is the largest step that passed. The edge's CPU (% of one
 core) and resident memory are sampled with psutil during each step. The load generator
 (this process) shares the machine's cores with the edge and Kafka; its own lag behind
 the 20 ms schedule is reported so a saturated generator is not mistaken for the edge.
@@ -44,6 +45,9 @@ from tests.integration.edge.harness import Edge, running_edge
 DELAY_LIMIT_MS = 50.0
 TARGET_STREAMS = 200
 MB = 1024 * 1024
+# One late step on a shared machine can be another process's burst; two in a row, or
+# any lost frame, is the edge (or the machine) out of capacity.
+FAILED_STEPS_TO_STOP = 2
 
 
 def edge_process(edge: Edge) -> psutil.Process:
@@ -103,7 +107,10 @@ async def step_up(edge: Edge, bootstrap: str, counts: list[int], seconds: float)
             f"edge CPU {result['edgeCpuPercent']}%, passed: {result['passed']}",
             flush=True,
         )
-        if not result["passed"]:
+        recent = steps[-FAILED_STEPS_TO_STOP:]
+        if result["framesLost"] or (
+            len(recent) == FAILED_STEPS_TO_STOP and not any(s["passed"] for s in recent)
+        ):
             break
         await asyncio.sleep(2.0)
     passing = [s for s in steps if s["passed"]]
@@ -112,6 +119,7 @@ async def step_up(edge: Edge, bootstrap: str, counts: list[int], seconds: float)
         "edgeIdleRssMb": round(idle_rss / MB, 1),
         "maxStreams": best["streams"] if best else 0,
         "atMax": best,
+        "largestStep": steps[-1],
         "steps": steps,
     }
 

@@ -75,7 +75,7 @@ def headline_rows(results: dict[str, dict[str, Any]]) -> list[list[object]]:
             ],
         ]
     if capacity := results.get("capacity"):
-        best = capacity.get("atMax") or {}
+        best = capacity.get("atMax") or capacity.get("largestStep") or {}
         rows += [
             [
                 "concurrent streams, one edge (cheap-stt reader)",

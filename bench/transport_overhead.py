@@ -42,6 +42,7 @@ from parley_speech import PiperSynthesizer, PocketsphinxRecognizerFactory
 
 from bench.common.calls import ScriptedCaller, TurnSample, script_lines
 from bench.common.engines import recognise
+from bench.common.metrics import histogram_quantiles, scrape
 from bench.common.plots import distribution_plot
 from bench.common.results import ScenarioRun, argument_parser, distribution_table, targets_verdict
 from bench.common.services import running_system
@@ -129,6 +130,7 @@ def overheads(distributed: list[TurnSample], engines: list[EngineTurn]) -> list[
 
 def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
     engines = {f"in process `{s}`": v for s, v in summary["inProcessStagesMs"].items()}
+    hops, playback = summary["sttInboundFrameDelay"], summary["playbackStageMs"]
     table = distribution_table(
         {
             "in process: engines only, end of speech → first chunk": summary["inProcessMs"],
@@ -147,6 +149,12 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         f"{table}\n\nOverhead targets (p50 = median): "
         f"{targets_verdict(TARGETS_MS, summary['targetsMet'])}. Difference of medians "
         f"(distributed - in process): {summary['medianDifferenceMs']} ms.\n\n"
+        "Two hops measured by the services themselves in the same run: edge receive → stt "
+        f"consume per caller frame (stt's `stt_inbound_frame_delay_ms`, bucket bounds, "
+        f"{hops['count']} frames) p50 ≤ {hops['p50AtMostMs']} ms, p99 ≤ "
+        f"{hops['p99AtMostMs']} ms; first synthesised frame → sent to the caller by the "
+        f"edge (the `playback` stage) median {playback.get('median')} ms, p99 "
+        f"{playback.get('p99')} ms.\n\n"
         + run.footer(("totals", ""), ("overhead per turn", "per-turn"))
     )
 
@@ -162,6 +170,8 @@ def main() -> int:
     with running_system() as fleet:
         print(f"distributed: {len(lines)} turns ...", flush=True)
         distributed = asyncio.run(distributed_turns(fleet, lines))
+        stt_metrics = scrape(fleet.processes["stt"].url)
+    inbound = histogram_quantiles(stt_metrics, "stt_inbound_frame_delay_ms")
     per_turn = overheads(distributed, engines)
     in_process = [e.total_ms for e in engines]
     at_caller = [t.latency_ms for t in distributed if t.latency_ms is not None]
@@ -179,6 +189,10 @@ def main() -> int:
         "targetsMs": TARGETS_MS,
         "targetsMet": {q: overhead.get(q, float("inf")) <= ms for q, ms in TARGETS_MS.items()},
         "medianDifferenceMs": round(dist.get("median", 0) - base.get("median", 0), 1),
+        "sttInboundFrameDelay": inbound,
+        "playbackStageMs": summarise(
+            [ms for t in distributed for s, ms in (t.stages_ms or {}).items() if s == "playback"]
+        ),
         "inProcessSamples": [asdict(e) for e in engines],
         "distributedSamples": [t.to_json() for t in distributed],
     }
