@@ -22,6 +22,18 @@ def _local_synthesizer() -> SpeechSynthesizer:
     return LocalSynthesizer(PiperSynthesizer())
 
 
+def _google_recognizer() -> SpeechRecognizer:
+    from parley_speech.google import GoogleRecognizer
+
+    return GoogleRecognizer()
+
+
+def _google_synthesizer() -> SpeechSynthesizer:
+    from parley_speech.google import GoogleSynthesizer
+
+    return RetryingSynthesizer(GoogleSynthesizer())
+
+
 def _deepgram_recognizer() -> SpeechRecognizer:
     from parley_speech.deepgram import DeepgramRecognizer
 
@@ -37,10 +49,12 @@ def _deepgram_synthesizer() -> SpeechSynthesizer:
 # Cloud providers import their SDKs only when chosen.
 RECOGNIZERS: dict[str, Callable[[], SpeechRecognizer]] = {
     LOCAL_PROVIDER: LocalRecognizer,
+    "google-cloud": _google_recognizer,
     "deepgram": _deepgram_recognizer,
 }
 SYNTHESIZERS: dict[str, Callable[[], SpeechSynthesizer]] = {
     LOCAL_PROVIDER: _local_synthesizer,
+    "google-cloud": _google_synthesizer,
     "deepgram": _deepgram_synthesizer,
 }
 AVAILABLE_PROVIDERS: tuple[str, ...] = tuple(sorted(RECOGNIZERS.keys() | SYNTHESIZERS.keys()))
