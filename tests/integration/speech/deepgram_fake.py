@@ -21,6 +21,12 @@ def settings_for(fake: FakeDeepgram, **overrides: object) -> DeepgramSettings:
     return DeepgramSettings.model_validate(values | overrides)
 
 
+def environment_for(fake: FakeDeepgram, **variables: str) -> dict[str, str]:
+    """``DEEPGRAM_*`` variables pointing the provider at the fake."""
+    names = {"DEEPGRAM_API_KEY": fake.controls.api_key, "DEEPGRAM_BASE_URL": fake.url}
+    return names | {f"DEEPGRAM_{name.upper()}": value for name, value in variables.items()}
+
+
 @asynccontextmanager
 async def deepgram_provider() -> AsyncIterator[ProviderUnderTest]:
     """The contract suite's view: the fake hears the audio, the script says the words."""

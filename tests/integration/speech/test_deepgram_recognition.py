@@ -22,7 +22,7 @@ from parley_speech import (
 from parley_speech.deepgram import DeepgramRecognizer, DeepgramSettings, DeepgramSettingsError
 from parley_speech.providers import RECOGNIZERS
 
-from tests.integration.speech.deepgram_fake import Collector, settings_for
+from tests.integration.speech.deepgram_fake import Collector, environment_for, settings_for
 
 pytestmark = pytest.mark.integration
 CALLER = CallerVoice()
@@ -190,9 +190,8 @@ def test_a_missing_api_key_names_the_variable(monkeypatch: pytest.MonkeyPatch) -
 async def test_the_registry_builds_it_from_the_environment(
     fake: FakeDeepgram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DEEPGRAM_API_KEY", fake.controls.api_key)
-    monkeypatch.setenv("DEEPGRAM_BASE_URL", fake.url)
-    monkeypatch.setenv("DEEPGRAM_MODEL", "nova-2-phonecall")
+    for name, value in environment_for(fake, model="nova-2-phonecall").items():
+        monkeypatch.setenv(name, value)
     recognizer = RECOGNIZERS["deepgram"]()
     assert isinstance(recognizer, DeepgramRecognizer)
     assert recognizer.settings == DeepgramSettings()

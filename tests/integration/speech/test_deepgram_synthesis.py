@@ -21,7 +21,7 @@ from parley_speech import (
 from parley_speech.deepgram import AURA_VOICES, DeepgramSynthesizer
 from parley_speech.providers import SYNTHESIZERS
 
-from tests.integration.speech.deepgram_fake import settings_for
+from tests.integration.speech.deepgram_fake import environment_for, settings_for
 
 pytestmark = pytest.mark.integration
 LINE = "Your table for four is booked for Friday at seven."
@@ -142,9 +142,8 @@ async def test_a_rate_limited_request_is_retried_after_retry_after(
 async def test_the_registry_wraps_it_in_retries(
     fake: FakeDeepgram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DEEPGRAM_API_KEY", fake.controls.api_key)
-    monkeypatch.setenv("DEEPGRAM_BASE_URL", fake.url)
-    monkeypatch.setenv("DEEPGRAM_VOICE", "aura-2-orion-en")
+    for name, value in environment_for(fake, voice="aura-2-orion-en").items():
+        monkeypatch.setenv(name, value)
     tts = SYNTHESIZERS["deepgram"]()
     assert isinstance(tts, RetryingSynthesizer) and tts.name == "deepgram"
     assert tts.default_voice == "aura-2-orion-en"
