@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from parley_speech import LocalRecognizer, SpeechRecognizer, SpeechSynthesizer
 from parley_speech.providers import SYNTHESIZERS
 
+from tests.integration.speech.deepgram_fake import deepgram_provider
+
 
 @dataclass
 class ProviderUnderTest:
@@ -37,4 +39,5 @@ async def local_provider() -> AsyncIterator[ProviderUnderTest]:
 
 PROVIDERS: dict[str, Callable[[], AbstractAsyncContextManager[ProviderUnderTest]]] = {
     "local": local_provider,
+    "deepgram": deepgram_provider,
 }
