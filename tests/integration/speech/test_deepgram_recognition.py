@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 from parley_audio import silence_frame
@@ -46,7 +46,7 @@ async def open_stream(fake: FakeDeepgram, **settings: object) -> Collector:
     return Collector(stream)
 
 
-def finals(events: list[object]) -> list[FinalTranscript]:
+def finals(events: Sequence[object]) -> list[FinalTranscript]:
     return [e for e in events if isinstance(e, FinalTranscript)]
 
 
