@@ -35,7 +35,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common.frame_delay import FrameDelayWatch
-from bench.common.plots import series_plot
+from bench.common.plots import distribution_plot, series_plot
 from bench.common.results import ScenarioRun, argument_parser, markdown_table
 from bench.common.services import running_stack
 from bench.common.stats import summarise
@@ -84,6 +84,7 @@ async def step(
         "framesLost": max(0, lost),
         "sequenceGaps": read["sequenceGaps"],
         "delayMs": delay,
+        "delaySampleMs": read["delaySampleMs"],
         "firstSecondDelayMs": read["warmUpDelayMs"],
         "generatorLateMs": summarise([ms for s in spoken for ms in s.late_ms]),
         "edgeCpuPercent": round(edge_cpu, 1),
@@ -113,6 +114,7 @@ async def step_up(edge: Edge, bootstrap: str, counts: list[int], seconds: float)
         ):
             break
         await asyncio.sleep(2.0)
+    samples = {f"{s['streams']} streams": s.pop("delaySampleMs") for s in steps}
     passing = [s for s in steps if s["passed"]]
     best = max(passing, key=lambda s: s["streams"]) if passing else None
     return {
@@ -121,6 +123,7 @@ async def step_up(edge: Edge, bootstrap: str, counts: list[int], seconds: float)
         "atMax": best,
         "largestStep": steps[-1],
         "steps": steps,
+        "delaySamplesMs": samples,
     }
 
 
@@ -165,7 +168,8 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         f"edge's resident memory above its idle {summary['edgeIdleRssMb']} MB, divided by "
         "the streams. The load generator runs on the same cores; 'generator late' is how "
         "far behind the 20 ms schedule it sent.\n\n"
-        f"{markdown_table(header, rows)}\n\n" + run.footer(("capacity", ""))
+        f"{markdown_table(header, rows)}\n\n"
+        + run.footer(("capacity", ""), ("frame delay per step", "delays"))
     )
 
 
@@ -183,6 +187,11 @@ def plot(run: ScenarioRun, summary: dict[str, Any]) -> None:
         xlabel="concurrent streams",
         ylabel="ms",
         threshold=DELAY_LIMIT_MS,
+    )
+    distribution_plot(
+        run.png("delays"),
+        f"Inbound frame delay, edge receive → consume, per step ({run.date})",
+        summary["delaySamplesMs"],
     )
 
 

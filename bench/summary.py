@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common.results import argument_parser, markdown_table, today
 
 SCENARIOS = ("turn-latency", "transport-overhead", "capacity", "speech-latency", "soak")
-BULKY = ("samples", "inProcessSamples", "distributedSamples", "memorySamples")
+BULKY = ("samples", "inProcessSamples", "distributedSamples", "memorySamples", "delaySamplesMs")
 
 
 def load(out: Path, date: str) -> dict[str, dict[str, Any]]:

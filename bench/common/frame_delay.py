@@ -31,6 +31,8 @@ from bench.common.stats import summarise
 
 REPO = Path(__file__).resolve().parents[2]
 QUIET_S = 1.0
+SAMPLE = 4000
+"""Delays handed back for plotting: every n-th, about this many."""
 WARM_UP = 50
 """Frames per session (its first second) whose delay is reported apart: the first
 frames of a new call wait on one-off work (producer metadata, fetch sessions)."""
@@ -59,6 +61,7 @@ class FrameLedger:
             "sequenceGaps": gaps,
             "duplicates": duplicates,
             "delayMs": summarise(delays),
+            "delaySampleMs": [round(d, 1) for d in delays[:: max(1, len(delays) // SAMPLE)]],
             "warmUpDelayMs": summarise(warm_up),
         }
 
