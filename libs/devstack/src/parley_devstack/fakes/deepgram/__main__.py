@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 
 from parley_devstack.fakes.deepgram.controls import DeepgramFakeControls
 from parley_devstack.fakes.deepgram.server import FakeDeepgram, serve_forever
@@ -27,8 +26,7 @@ def main() -> None:
         f"DEEPGRAM_API_KEY={args.api_key}",
         flush=True,
     )
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve_forever(fake))
+    asyncio.run(serve_forever(fake))
 
 
 if __name__ == "__main__":

@@ -5,9 +5,9 @@ official SDK can be pointed at it (``DEEPGRAM_BASE_URL``)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
+import signal
 import time
 import uuid
 from types import TracebackType
@@ -205,7 +205,11 @@ class FakeDeepgram:
 
 
 async def serve_forever(fake: FakeDeepgram) -> None:
+    """Serve until SIGINT or SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     async with fake:
         log.info("fake deepgram listening", extra={"event": "fake.deepgram_ready", "url": fake.url})
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.Event().wait()
+        await stop.wait()
