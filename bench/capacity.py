@@ -156,6 +156,15 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         "passed",
     ]
     met = "met" if summary["maxStreams"] >= TARGET_STREAMS else "NOT met"
+    largest = summary["largestStep"]
+    per_call = largest["edgeCpuPercentPerCall"]
+    ceiling = (
+        f"At {largest['streams']} streams the edge used {per_call} % of a core per call: one "
+        f"core would be busy at about {round(100 / per_call)} streams (an extrapolation, "
+        "not a measurement).\n\n"
+        if per_call
+        else ""
+    )
     return (
         f"# Capacity of one edge process ({run.date})\n\n"
         f"**{summary['maxStreams']} concurrent streams** is the largest step with p99 "
@@ -168,7 +177,7 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         f"edge's resident memory above its idle {summary['edgeIdleRssMb']} MB, divided by "
         "the streams. The load generator runs on the same cores; 'generator late' is how "
         "far behind the 20 ms schedule it sent.\n\n"
-        f"{markdown_table(header, rows)}\n\n"
+        f"{markdown_table(header, rows)}\n\n{ceiling}"
         + run.footer(("capacity", ""), ("frame delay per step", "delays"))
     )
 

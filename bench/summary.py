@@ -84,7 +84,7 @@ def headline_rows(results: dict[str, dict[str, Any]]) -> list[list[object]]:
                 yes_no(capacity["maxStreams"] >= capacity["targetStreams"]),
             ],
             [
-                "edge CPU / memory per call at that load",
+                f"edge CPU / memory per call at {best.get('streams')} streams",
                 f"{best.get('edgeCpuPercentPerCall')} % of a core / {best.get('edgeMbPerCall')} MB",
                 "",
                 "",
