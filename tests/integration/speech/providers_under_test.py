@@ -11,6 +11,7 @@ from parley_speech import LocalRecognizer, SpeechRecognizer, SpeechSynthesizer
 from parley_speech.providers import SYNTHESIZERS
 
 from tests.integration.speech.deepgram_fake import deepgram_provider
+from tests.integration.speech.google_fake import google_provider
 
 
 @dataclass
@@ -40,4 +41,5 @@ async def local_provider() -> AsyncIterator[ProviderUnderTest]:
 PROVIDERS: dict[str, Callable[[], AbstractAsyncContextManager[ProviderUnderTest]]] = {
     "local": local_provider,
     "deepgram": deepgram_provider,
+    "google-cloud": google_provider,
 }

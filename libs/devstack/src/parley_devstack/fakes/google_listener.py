@@ -6,6 +6,7 @@ Times come from the audio itself, so they are as real as the caller's speech."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -51,11 +52,33 @@ def _event(kind: int, at_ms: int) -> StreamingRecognizeResponse:
     return StreamingRecognizeResponse(speech_event_type=kind, speech_event_time=_at(at_ms))
 
 
-class ScriptedListener:
-    """One per stream; lines are taken from ``script`` (shared by the fake) only when an
-    utterance is final, so an utterance heard again after a reconnect gets the same line."""
+class Script:
+    """What the caller says, line by line. An utterance heard again (its audio replayed to
+    a new stream after a reconnect) gets the line it got the first time, as the same
+    audio would from Google; utterances are told apart by their first speech frame."""
 
-    def __init__(self, script: deque[str], config: ListeningConfig) -> None:
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        self._pending = deque(lines)
+        self._heard: dict[bytes, str] = {}
+
+    def extend(self, lines: Iterable[str]) -> None:
+        self._pending.extend(lines)
+
+    def clear(self) -> None:
+        self._pending.clear()
+        self._heard.clear()
+
+    def line_for(self, utterance: bytes) -> str | None:
+        line = self._heard.get(utterance)
+        if line is None and self._pending:
+            line = self._heard[utterance] = self._pending.popleft()
+        return line
+
+
+class ScriptedListener:
+    """One per stream, turning its audio into Google's responses."""
+
+    def __init__(self, script: Script, config: ListeningConfig) -> None:
         self._script = script
         self._config = config
         self._pending = b""
@@ -65,6 +88,7 @@ class ScriptedListener:
         self._start_ms = 0
         self._last_speech_ms = 0
         self._next_interim_ms = 0
+        self._first_frame = b""
 
     def feed(self, audio: bytes) -> list[StreamingRecognizeResponse]:
         data = self._pending + audio
@@ -84,7 +108,7 @@ class ScriptedListener:
         self.audio_ms += FRAME_MS
         speech = is_speech_like(frame)
         if not self.in_utterance:
-            return self._begin(start) if speech else []
+            return self._begin(start, frame) if speech else []
         if speech:
             self._last_speech_ms = self.audio_ms
             self.utterance_speech_ms += FRAME_MS
@@ -95,8 +119,9 @@ class ScriptedListener:
             return self._interim()
         return []
 
-    def _begin(self, start_ms: int) -> list[StreamingRecognizeResponse]:
+    def _begin(self, start_ms: int, frame: bytes) -> list[StreamingRecognizeResponse]:
         self.in_utterance = True
+        self._first_frame = frame
         self._start_ms = start_ms
         self._last_speech_ms = self.audio_ms
         self.utterance_speech_ms = FRAME_MS
@@ -106,9 +131,10 @@ class ScriptedListener:
         return [_event(SpeechEvent.SPEECH_ACTIVITY_BEGIN, start_ms)]
 
     def _interim(self) -> list[StreamingRecognizeResponse]:
-        if not self._config.interim_results or not self._script:
+        line = self._script.line_for(self._first_frame)
+        if not self._config.interim_results or line is None:
             return []
-        words = self._script[0].split()
+        words = line.split()
         heard = max(1, (self.audio_ms - self._start_ms) // self._config.interim_every_ms)
         return [_result(" ".join(words[:heard]), self.audio_ms, final=False)]
 
@@ -118,6 +144,8 @@ class ScriptedListener:
         responses: list[StreamingRecognizeResponse] = []
         if self._config.voice_events:
             responses.append(_event(SpeechEvent.SPEECH_ACTIVITY_END, end))
-        if self.utterance_speech_ms >= self._config.min_speech_ms and self._script:
-            responses.append(_result(self._script.popleft(), end, final=True))
+        if self.utterance_speech_ms >= self._config.min_speech_ms:
+            line = self._script.line_for(self._first_frame)
+            if line is not None:
+                responses.append(_result(line, end, final=True))
         return responses

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
-from collections import deque
+import signal
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,7 +38,7 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from parley_devstack.fakes.google_audio import FakeVoice
-from parley_devstack.fakes.google_listener import ListeningConfig, ScriptedListener
+from parley_devstack.fakes.google_listener import ListeningConfig, Script, ScriptedListener
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class FakeGoogleSpeech:
         voice: FakeVoice | None = None,
     ) -> None:
         """``voice``: share one loaded piper voice between fakes (the caller closes it)."""
-        self.script: deque[str] = deque(script)
+        self.script = Script(script)
         self.cues = Cues()
         self.seen = Record()
         self.max_stream_s = max_stream_s
@@ -299,9 +298,13 @@ async def _serve(args: argparse.Namespace) -> None:
         max_stream_s=args.max_stream_s,
         listening=ListeningConfig(silence_ms=args.silence_ms),
     )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     async with fake:
         print(f"fake Google Speech/TTS listening on {fake.endpoint}", flush=True)
-        await asyncio.Event().wait()
+        await stop.wait()
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -313,8 +316,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--silence-ms", type=int, default=600)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(args))
+    asyncio.run(_serve(args))
 
 
 if __name__ == "__main__":
