@@ -16,11 +16,8 @@ Writes bench/results/speech-latency-<date>.json and .md.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +26,7 @@ from parley_simulator import CallerVoice
 from parley_speech import PiperSynthesizer, PocketsphinxRecognizerFactory
 
 from bench.common.engines import recognise
+from bench.common.results import ScenarioRun, argument_parser, distribution_table
 from bench.common.stats import summarise
 
 AGENT_LINES = [
@@ -78,50 +76,39 @@ def stt_final_latency(rounds: int) -> dict[str, Any]:
     }
 
 
-def report_markdown(summary: dict[str, Any]) -> str:
-    tts = summary["tts_first_byte_ms"]
+def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
     stt = summary["stt"]
-    final = stt["final_latency_ms"]
-    wait = stt["endpoint_wait_ms"]
-    return "\n".join(
-        [
-            f"# Local speech engine latency ({summary['date']})",
-            "",
-            "| measure | count | median ms | p95 ms | min ms | max ms |",
-            "|---|---|---|---|---|---|",
-            f"| TTS first byte (piper) | {tts['count']} | {tts['median']} | {tts['p95']} "
-            f"| {tts['min']} | {tts['max']} |",
-            f"| STT final transcript (pocketsphinx) | {final['count']} | {final['median']} "
-            f"| {final['p95']} | {final['min']} | {final['max']} |",
-            f"| of which endpoint silence wait | {wait['count']} | {wait['median']} "
-            f"| {wait['p95']} | {wait['min']} | {wait['max']} |",
-            "",
-            f"STT real-time factor: {stt['real_time_factor']}; "
-            f"utterances with no final transcript: {stt['missed_utterances']}.",
-            "",
-        ]
+    table = distribution_table(
+        {
+            "TTS first byte (piper)": summary["tts_first_byte_ms"],
+            "STT final transcript (pocketsphinx)": stt["final_latency_ms"],
+            "of which endpoint silence wait": stt["endpoint_wait_ms"],
+        }
+    )
+    return (
+        f"# Local speech engine latency ({run.date})\n\n{table}\n\n"
+        f"STT real-time factor: {stt['real_time_factor']}; "
+        f"utterances with no final transcript: {stt['missed_utterances']}.\n\n"
+        f"{run.load.sentence()}\n"
     )
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argument_parser(__doc__)
     parser.add_argument("--rounds", type=int, default=5, help="passes over every line")
-    parser.add_argument("--out", type=Path, default=Path("bench/results"))
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    run = ScenarioRun("speech-latency", args.out)
+    tts = summarise(tts_first_byte_ms(args.rounds))
+    stt = stt_final_latency(args.rounds)
     summary: dict[str, Any] = {
-        "date": datetime.now(UTC).date().isoformat(),
+        **run.finish(),
         "rounds": args.rounds,
-        "tts_first_byte_ms": summarise(tts_first_byte_ms(args.rounds)),
-        "stt": stt_final_latency(args.rounds),
+        "tts_first_byte_ms": tts,
+        "stt": stt,
     }
-    args.out.mkdir(parents=True, exist_ok=True)
-    date = summary["date"]
-    (args.out / f"speech-latency-{date}.json").write_text(json.dumps(summary, indent=2) + "\n")
-    markdown = report_markdown(summary)
-    (args.out / f"speech-latency-{date}.md").write_text(markdown)
-    sys.stdout.write(markdown)
+    run.write(summary, report_markdown(run, summary))
     return 0
 
 
