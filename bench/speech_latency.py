@@ -78,15 +78,11 @@ def stt_final_latency(rounds: int) -> dict[str, Any]:
 
 def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
     stt = summary["stt"]
-    table = distribution_table(
-        {
-            "TTS first byte (piper)": summary["tts_first_byte_ms"],
-            "STT final transcript (pocketsphinx)": stt["final_latency_ms"],
-            "of which endpoint silence wait": stt["endpoint_wait_ms"],
-        }
-    )
+    rows = {"TTS first byte (piper)": summary["tts_first_byte_ms"]}
+    rows["STT final transcript (pocketsphinx)"] = stt["final_latency_ms"]
+    rows["of which endpoint silence wait"] = stt["endpoint_wait_ms"]
     return (
-        f"# Local speech engine latency ({run.date})\n\n{table}\n\n"
+        f"# Local speech engine latency ({run.date})\n\n{distribution_table(rows)}\n\n"
         f"STT real-time factor: {stt['real_time_factor']}; "
         f"utterances with no final transcript: {stt['missed_utterances']}.\n\n"
         f"{run.load.sentence()}\n"
