@@ -7,8 +7,8 @@ def test_local_is_accepted_in_any_case_and_spacing() -> None:
 
 
 def test_unavailable_provider_names_the_setting_and_the_choices() -> None:
-    with pytest.raises(ValueError, match=r"PARLEY_TTS='deepgram'.*available: local"):
-        check_speech_provider("PARLEY_TTS", "deepgram")
+    with pytest.raises(ValueError, match=r"PARLEY_TTS='nuance'.*available: .*local"):
+        check_speech_provider("PARLEY_TTS", "nuance")
 
 
 def test_every_provider_a_call_may_name_is_registered() -> None:

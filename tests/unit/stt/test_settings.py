@@ -9,6 +9,6 @@ def test_provider_defaults_to_local(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unavailable_provider_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PARLEY_STT", "google-cloud")
-    with pytest.raises(ValidationError, match="PARLEY_STT='google-cloud'"):
+    monkeypatch.setenv("PARLEY_STT", "nuance")
+    with pytest.raises(ValidationError, match="PARLEY_STT='nuance'"):
         SttSettings(_env_file=None)

@@ -9,6 +9,6 @@ def test_provider_read_from_parley_tts(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unavailable_provider_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PARLEY_TTS", "deepgram")
-    with pytest.raises(ValidationError, match="PARLEY_TTS='deepgram'"):
+    monkeypatch.setenv("PARLEY_TTS", "nuance")
+    with pytest.raises(ValidationError, match="PARLEY_TTS='nuance'"):
         TtsSettings(_env_file=None)
