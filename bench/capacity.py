@@ -48,6 +48,7 @@ MB = 1024 * 1024
 # One late step on a shared machine can be another process's burst; two in a row, or
 # any lost frame, is the edge (or the machine) out of capacity.
 FAILED_STEPS_TO_STOP = 2
+SATURATED_PERCENT = 95.0
 
 
 def edge_process(edge: Edge) -> psutil.Process:
@@ -86,6 +87,7 @@ async def step(
         "delayMs": delay,
         "delaySampleMs": read["delaySampleMs"],
         "firstSecondDelayMs": read["warmUpDelayMs"],
+        "inEdgeDelayMs": read["inEdgeDelayMs"],
         "generatorLateMs": summarise([ms for s in spoken for ms in s.late_ms]),
         "edgeCpuPercent": round(edge_cpu, 1),
         "edgeCpuPercentPerCall": round(edge_cpu / count, 2),
@@ -135,7 +137,9 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
             s["framesLost"],
             s["delayMs"].get("median"),
             s["delayMs"].get("p99"),
+            s["inEdgeDelayMs"].get("p99"),
             s["generatorLateMs"].get("p99"),
+            s["machineCpuPercent"],
             s["edgeCpuPercent"],
             s["edgeCpuPercentPerCall"],
             s["edgeMbPerCall"],
@@ -149,7 +153,9 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         "lost",
         "delay p50 ms",
         "delay p99 ms",
+        "of which in edge p99 ms",
         "generator late p99 ms",
+        "machine CPU %",
         "edge CPU %",
         "CPU % / call",
         "MB / call",
@@ -161,7 +167,14 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
     ceiling = (
         f"At {largest['streams']} streams the edge used {per_call} % of a core per call: one "
         f"core would be busy at about {round(100 / per_call)} streams (an extrapolation, "
-        "not a measurement).\n\n"
+        "not a measurement"
+        + (
+            f"; the machine's CPU was {largest['machineCpuPercent']} % busy, so the edge got "
+            "less CPU than it asked for and this understates its cost per call"
+            if largest.get("machineCpuPercent", 0) >= SATURATED_PERCENT
+            else ""
+        )
+        + ").\n\n"
         if per_call
         else ""
     )
@@ -176,7 +189,9 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         "measures the edge and Kafka only. CPU % is of one core; MB per call is the "
         f"edge's resident memory above its idle {summary['edgeIdleRssMb']} MB, divided by "
         "the streams. The load generator runs on the same cores; 'generator late' is how "
-        "far behind the 20 ms schedule it sent.\n\n"
+        "far behind the 20 ms schedule it sent; 'in edge' is edge receive → the frame handed "
+        "to the edge's Kafka producer (the record timestamp), the rest of the delay is the "
+        "producer, the broker and the read; machine CPU % is all cores together.\n\n"
         f"{markdown_table(header, rows)}\n\n{ceiling}"
         + run.footer(("capacity", ""), ("frame delay per step", "delays"))
     )

@@ -40,18 +40,22 @@ frames of a new call wait on one-off work (producer metadata, fetch sessions).""
 
 @dataclass
 class FrameLedger:
-    delays_ms: list[float] = field(default_factory=list)
     seqs: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     delays_by_session: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    in_edge_by_session: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    """Edge receive -> the record's timestamp, which the edge's producer sets when the
+    frame is handed to it: the part of the delay spent inside the edge process."""
 
-    def record(self, headers: dict[str, bytes], read_at_ms: float) -> None:
-        session = headers["session"].decode()
+    def record(self, headers: dict[str, bytes], produced_at_ms: int, read_at_ms: float) -> None:
+        session, received_at_ms = headers["session"].decode(), int(headers["recv"])
         self.seqs[session].append(int(headers["seq"]))
-        self.delays_by_session[session].append(read_at_ms - int(headers["recv"]))
+        self.delays_by_session[session].append(read_at_ms - received_at_ms)
+        self.in_edge_by_session[session].append(produced_at_ms - received_at_ms)
 
     def report(self, sessions: list[str]) -> dict[str, Any]:
         delays = [d for s in sessions for d in self.delays_by_session.get(s, [])[WARM_UP:]]
         warm_up = [d for s in sessions for d in self.delays_by_session.get(s, [])[:WARM_UP]]
+        in_edge = [d for s in sessions for d in self.in_edge_by_session.get(s, [])[WARM_UP:]]
         received = {s: sorted(set(self.seqs.get(s, []))) for s in sessions}
         gaps = sum(seq[-1] - seq[0] + 1 - len(seq) for seq in received.values() if seq)
         duplicates = sum(len(self.seqs.get(s, [])) - len(received[s]) for s in sessions)
@@ -63,6 +67,7 @@ class FrameLedger:
             "delayMs": summarise(delays),
             "delaySampleMs": [round(d, 1) for d in delays[:: max(1, len(delays) // SAMPLE)]],
             "warmUpDelayMs": summarise(warm_up),
+            "inEdgeDelayMs": summarise(in_edge),
         }
 
 
@@ -87,7 +92,7 @@ async def _watch(bootstrap: str) -> None:
             read_at_ms = time.time() * 1000
             for records in batches.values():
                 for record in records:
-                    ledger.record(dict(record.headers), read_at_ms)
+                    ledger.record(dict(record.headers), record.timestamp, read_at_ms)
             if batches:
                 quiet_since = time.monotonic()
         print(json.dumps(ledger.report(json.loads(wanted.result()))), flush=True)
