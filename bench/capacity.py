@@ -137,7 +137,7 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
             s["framesLost"],
             s["delayMs"].get("median"),
             s["delayMs"].get("p99"),
-            s["inEdgeDelayMs"].get("p99"),
+            s.get("inEdgeDelayMs", {}).get("p99"),  # absent from results before it was added
             s["generatorLateMs"].get("p99"),
             s["machineCpuPercent"],
             s["edgeCpuPercent"],
