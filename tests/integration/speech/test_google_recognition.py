@@ -77,7 +77,7 @@ async def test_interim_results_grow_then_each_utterance_ends_with_one_final(
     fake.script.extend(LINES[:2])
     first, second = speech[LINES[0]], speech[LINES[1]]
     collector = await open_stream(recognizer)
-    await collector.send(silence(500) + first + silence(800) + second + silence(800))
+    await collector.send(silence(500) + first + silence(800) + second + silence(800), FAST)
     events = await collector.finish()
 
     kinds = [type(e).__name__ for e in events]
