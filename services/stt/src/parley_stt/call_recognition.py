@@ -12,6 +12,9 @@ from parley_speech.unconfirmed_audio import frame_ms
 
 # Enough history to place the end of any utterance we might still be finalising.
 RECEIVE_TIME_HISTORY = 1500  # frames (30 s)
+# Audio kept while the provider's stream is still being opened (connecting with retries
+# takes a few seconds at most).
+MAX_PENDING_FRAMES = 500  # 10 s
 
 
 @dataclass
@@ -19,9 +22,12 @@ class CallRecognition:
     session_id: str
     edge_slot: int
     provider: str
-    stream: RecognitionStream
+    stream: RecognitionStream | None = None
+    """None while the provider's stream is being opened."""
     fed_ms: int = 0
     pump: asyncio.Task[None] | None = None
+    finishing: bool = False
+    _pending: deque[bytes] = field(default_factory=lambda: deque(maxlen=MAX_PENDING_FRAMES))
     _receive_times: deque[tuple[int, int]] = field(
         default_factory=lambda: deque(maxlen=RECEIVE_TIME_HISTORY)
     )
@@ -29,7 +35,16 @@ class CallRecognition:
     async def send(self, frame: bytes, received_at_ms: int) -> None:
         self._receive_times.append((self.fed_ms, received_at_ms))
         self.fed_ms += frame_ms(frame)
-        await self.stream.send(frame)
+        if self.stream is None:
+            self._pending.append(frame)
+        else:
+            await self.stream.send(frame)
+
+    async def attach(self, stream: RecognitionStream) -> None:
+        """The stream is open: send it the buffered audio, then new audio directly."""
+        while self._pending:
+            await stream.send(self._pending.popleft())
+        self.stream = stream
 
     def received_at(self, offset_ms: int) -> int | None:
         """Edge receive time (epoch ms) of the frame holding ``offset_ms`` of audio."""

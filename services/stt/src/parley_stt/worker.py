@@ -88,45 +88,65 @@ class SpeechToTextWorker:
             await self._finish(event.session_id)
 
     async def _open(self, meta: InboundAudioHeaders) -> CallRecognition | None:
+        """Starts opening the call's recognition in the background: connecting to a
+        provider (and retrying it) must not hold up the other calls' audio. Frames that
+        arrive meanwhile are buffered and sent once the stream is open."""
         session_id = meta.session_id
         if time.monotonic() < self._unavailable_until.get(session_id, 0.0):
             metrics.UNRECOGNISED_FRAMES.inc()
             return None
         name = meta.stt_provider or self._recognizers.default
         try:
-            stream = await self._recognizers.get(name).open(self._endpointing)
+            recognizer = self._recognizers.get(name)
         except (SpeechProviderError, ValueError) as exc:
-            # Retry a little later rather than on every 20 ms frame.
-            self._unavailable_until[session_id] = time.monotonic() + REOPEN_AFTER_S
-            metrics.PROVIDER_ERRORS.labels(provider=name, kind=type(exc).__name__).inc()
-            metrics.UNRECOGNISED_FRAMES.inc()
-            log.error(
-                "cannot recognise this call's speech",
-                extra={
-                    "event": "stt.provider_failed",
-                    "session": session_id,
-                    "provider": name,
-                    "error": str(exc),
-                },
-            )
+            self._cannot_recognise(session_id, name, exc)
             return None
-        self._unavailable_until.pop(session_id, None)
-        call = CallRecognition(session_id, meta.edge_slot, name, stream)
-        call.pump = asyncio.create_task(self._pump(call), name=f"stt-{session_id}")
+        call = CallRecognition(session_id, meta.edge_slot, name)
+        call.pump = asyncio.create_task(self._run(call, recognizer), name=f"stt-{session_id}")
         self._calls[session_id] = call
         metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
-        log.info(
-            "recogniser opened",
-            extra={"event": "stt.opened", "session": session_id, "provider": name},
-        )
         return call
 
-    async def _pump(self, call: CallRecognition) -> None:
-        """Publishes what the provider recognises; a provider lost for good ends this
-        stream, and the call's next frame opens a new one (on the fallback provider if
-        the primary's circuit has opened)."""
+    def _cannot_recognise(self, session_id: str, provider: str, exc: Exception) -> None:
+        # Retry a little later rather than on every 20 ms frame.
+        self._unavailable_until[session_id] = time.monotonic() + REOPEN_AFTER_S
+        metrics.PROVIDER_ERRORS.labels(provider=provider, kind=type(exc).__name__).inc()
+        metrics.UNRECOGNISED_FRAMES.inc()
+        log.error(
+            "cannot recognise this call's speech",
+            extra={
+                "event": "stt.provider_failed",
+                "session": session_id,
+                "provider": provider,
+                "error": str(exc),
+            },
+        )
+
+    def _forget(self, call: CallRecognition) -> None:
+        if self._calls.get(call.session_id) is call:
+            del self._calls[call.session_id]
+            metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
+
+    async def _run(self, call: CallRecognition, recognizer: SpeechRecognizer) -> None:
+        """Opens the stream and publishes what the provider recognises. A provider lost
+        for good ends this stream, and the call's next frame opens a new one (on the
+        fallback provider if the primary's circuit has opened)."""
         try:
-            async for event in call.stream.events():
+            stream = await recognizer.open(self._endpointing)
+        except SpeechProviderError as exc:
+            self._forget(call)
+            self._cannot_recognise(call.session_id, call.provider, exc)
+            return
+        self._unavailable_until.pop(call.session_id, None)
+        log.info(
+            "recogniser opened",
+            extra={"event": "stt.opened", "session": call.session_id, "provider": call.provider},
+        )
+        try:
+            await call.attach(stream)
+            if call.finishing:
+                await stream.finish()
+            async for event in stream.events():
                 await self._emit(call, event)
         except SpeechProviderError as exc:
             metrics.PROVIDER_ERRORS.labels(provider=call.provider, kind=type(exc).__name__).inc()
@@ -139,10 +159,11 @@ class SpeechToTextWorker:
                     "error": str(exc),
                 },
             )
-            if self._calls.get(call.session_id) is call:
-                del self._calls[call.session_id]
-                metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
-            await call.stream.close()
+            self._forget(call)
+        finally:
+            # A finishing call's stream is closed by _finish once its last words are out.
+            if not call.finishing or call.stream is None:
+                await stream.close()
 
     async def _finish(self, session_id: str) -> None:
         self._ended[session_id] = None
@@ -153,13 +174,16 @@ class SpeechToTextWorker:
         if call is None:
             return
         metrics.ACTIVE_RECOGNIZERS.set(len(self._calls))
-        await call.stream.finish()
+        call.finishing = True
+        if call.stream is not None:
+            await call.stream.finish()
         if call.pump is not None:
             # The last words of the call are still published if the provider is quick.
             done, _ = await asyncio.wait({call.pump}, timeout=self._finish_timeout_s)
             if not done:
                 call.pump.cancel()
-        await call.stream.close()
+        if call.stream is not None:
+            await call.stream.close()
         log.info("recogniser closed", extra={"event": "stt.closed", "session": session_id})
 
     async def _emit(self, call: CallRecognition, event: RecognizerEvent) -> None:
@@ -218,5 +242,6 @@ class SpeechToTextWorker:
             call = self._calls.pop(session_id)
             if call.pump is not None:
                 call.pump.cancel()
-            await call.stream.close()
+            if call.stream is not None:
+                await call.stream.close()
         await self._recognizers.aclose()
