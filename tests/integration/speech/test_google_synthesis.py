@@ -82,6 +82,20 @@ async def test_speech_arrives_as_20ms_mulaw_frames_without_the_wav_header(
     assert sent.voice.name == "en-US-Standard-C" and sent.voice.language_code == "en-US"
 
 
+async def test_a_longer_text_is_requested_sentence_by_sentence_in_order(
+    fake: FakeGoogleSpeech, synthesizer: RetryingSynthesizer
+) -> None:
+    sentences = ["Hello there.", "Your table is booked!", "Anything else?"]
+    request = SynthesisRequest(" ".join(sentences), synthesizer.default_voice)
+    audio = b"".join([chunk async for chunk in synthesizer.stream(request)])
+    assert [s.input.text for s in fake.seen.syntheses] == sentences
+    alone = [
+        b"".join([c async for c in synthesizer.stream(SynthesisRequest(s, request.voice))])
+        for s in sentences
+    ]
+    assert audio == b"".join(alone)  # the same voice, so the same audio, in order
+
+
 async def test_cancelling_a_synthesis_in_flight_cancels_the_request(
     fake: FakeGoogleSpeech, synthesizer: RetryingSynthesizer
 ) -> None:
