@@ -22,11 +22,13 @@ class ScriptedConnection:
     """Says "heard N frames" as a final transcript when finished; can drop after a
     number of frames."""
 
-    def __init__(self, drop_after: int | None = None) -> None:
+    def __init__(self, drop_after: int | None = None, refuse_later: bool = False) -> None:
         self.sent: list[bytes] = []
         self._drop_after = drop_after
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self.closed = False
+        if refuse_later:  # accepted, then refused on the response stream (as gRPC does)
+            self._queue.put_nowait(ProviderConnectionLost("scripted", "refused"))
 
     async def send(self, mulaw_frame: bytes) -> None:
         if self.closed:
@@ -58,7 +60,8 @@ class ScriptedConnection:
 @dataclass
 class ScriptedProvider:
     """Hands out connections: ``plan`` says how each attempt goes (an int = drop after
-    that many frames, None = healthy, "auth"/"down" = the attempt itself fails)."""
+    that many frames, None = healthy, "auth"/"down" = the attempt itself fails, "late" =
+    accepted, then refused before any result)."""
 
     plan: list[int | str | None]
     connections: list[ScriptedConnection] = field(default_factory=list)
@@ -71,7 +74,9 @@ class ScriptedProvider:
             raise ProviderAuthError("scripted", "401 invalid credentials")
         if step == "down":
             raise ProviderConnectionLost("scripted", "connection refused")
-        assert step is None or isinstance(step, int)
-        connection = ScriptedConnection(drop_after=step)
+        assert step is None or isinstance(step, int) or step == "late"
+        connection = ScriptedConnection(
+            drop_after=step if isinstance(step, int) else None, refuse_later=step == "late"
+        )
         self.connections.append(connection)
         return connection

@@ -19,7 +19,7 @@ from parley_speech import (
 
 from tests.unit.speech.scripted_connection import ScriptedProvider
 
-FAST = ReconnectPolicy(delays_s=(0.01, 0.01, 0.01, 0.01, 0.01))
+FAST = ReconnectPolicy(delays_s=(0.01, 0.01, 0.01, 0.01, 0.01), healthy_after_s=0)
 
 
 def frames(count: int, start: int = 0) -> list[bytes]:
@@ -104,8 +104,17 @@ async def test_reconnection_gives_up_after_five_tries() -> None:
     assert provider.attempts == 6  # the first connection, then five tries
 
 
+async def test_a_provider_that_accepts_then_refuses_every_stream_is_given_up_on() -> None:
+    provider = ScriptedProvider(plan=["late"] * 20)
+    policy = ReconnectPolicy(delays_s=FAST.delays_s, healthy_after_s=10)
+    stream = await ResilientRecognitionStream.open("scripted", provider.connect, policy)
+    with pytest.raises(ProviderUnavailable):
+        await run(stream, frames(10))
+    assert provider.attempts == 5
+
+
 async def test_rotation_opens_a_fresh_connection_without_losing_audio() -> None:
-    policy = ReconnectPolicy(delays_s=FAST.delays_s, max_connection_s=0.05)
+    policy = ReconnectPolicy(delays_s=FAST.delays_s, healthy_after_s=0, max_connection_s=0.05)
     provider = ScriptedProvider(plan=[None] * 20)
     stream = await ResilientRecognitionStream.open("scripted", provider.connect, policy)
     audio = frames(30)

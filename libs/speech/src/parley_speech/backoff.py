@@ -14,6 +14,10 @@ class ReconnectPolicy:
     """Back-off after a rate-limit answer that did not say how long to wait."""
     max_buffered_ms: int = 60_000
     """Audio kept for replay after a drop; older audio without a final result is dropped."""
+    healthy_after_s: float = 1.0
+    """A connection that ends in an error sooner than this without any result counts as
+    a failed attempt (providers that refuse on the open stream, as gRPC does), so one
+    that keeps refusing is given up on instead of reconnected to for ever."""
     max_connection_s: float | None = None
     """Open a fresh connection (replaying unconfirmed audio) before a provider's
     per-stream time limit; None when the provider has no such limit."""

@@ -77,6 +77,7 @@ class ResilientRecognitionStream:
         self._rotating = False
         self._finishing = False
         self._finish_sent = False
+        self._fruitless = 0
         self._connected_at = 0.0
         self._pump: asyncio.Task[None] | None = None
         self.reconnects = 0
@@ -151,8 +152,11 @@ class ResilientRecognitionStream:
             while True:
                 conn = self._conn
                 assert conn is not None
+                delivered = False
+                failure: SpeechProviderError | None = None
                 try:
                     async for event in conn.events():
+                        delivered = True
                         self._deliver(event)
                     if self._finish_sent and not self._rotating:
                         break  # the provider finalised what it heard and closed
@@ -161,6 +165,7 @@ class ResilientRecognitionStream:
                             self.provider, "the provider closed the stream"
                         )
                 except (ProviderConnectionLost, ProviderRateLimited) as exc:
+                    failure = exc
                     log.warning(
                         "speech provider connection lost; reconnecting",
                         extra={
@@ -171,7 +176,14 @@ class ResilientRecognitionStream:
                     )
                 await self._drop_connection()
                 rotating, self._rotating = self._rotating, False
-                self._conn = await self._connect(first=rotating)
+                # A connection refused after it was opened (gRPC refuses that way) counts
+                # as a failed attempt, so a provider that keeps refusing is given up on.
+                lived_s = asyncio.get_running_loop().time() - self._connected_at
+                healthy = delivered or rotating or lived_s >= self._policy.healthy_after_s
+                self._fruitless = 0 if healthy else self._fruitless + 1
+                self._conn = await self._connect(
+                    first=rotating, start=self._fruitless, last=failure
+                )
                 self.reconnects += 1
                 if self._finishing:
                     self._finish_sent = True
@@ -187,15 +199,17 @@ class ResilientRecognitionStream:
             self._audio.confirm(event.end_ms)
         self._queue.put_nowait(event)
 
-    async def _connect(self, first: bool) -> RecognitionConnection:
-        """Connect and replay unconfirmed audio; ``ProviderUnavailable`` after the last try."""
+    async def _connect(
+        self, first: bool, start: int = 0, last: SpeechProviderError | None = None
+    ) -> RecognitionConnection:
+        """Connect and replay unconfirmed audio; ``ProviderUnavailable`` after the last
+        try. ``start`` is how many tries were already used up; ``last`` the latest error."""
         delays = self._policy.delays_s
-        last: SpeechProviderError | None = None
-        for attempt, delay in enumerate(delays):
+        for attempt in range(start, len(delays)):
             if isinstance(last, ProviderRateLimited):
                 await asyncio.sleep(self._policy.rate_limit_delay(last.retry_after_s, attempt))
-            elif attempt > 0 or not first:
-                await asyncio.sleep(delay)
+            elif attempt > start or not first:
+                await asyncio.sleep(delays[attempt])
             conn: RecognitionConnection | None = None
             try:
                 conn = await self._connect_once()
