@@ -26,15 +26,14 @@ from parley_contracts import (
     InboundAudioHeaders,
     OutboundAudioHeaders,
     PlaybackMarked,
-    PlaybackStarted,
     SegmentMark,
     TransferCall,
 )
-from parley_telemetry import tracer
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parley_edge import metrics
 from parley_edge.admission import CallAdmission
+from parley_edge.call_playback import CallPlayback
 from parley_edge.log_redaction import hashed_sid
 from parley_edge.media_protocol import (
     Connected,
@@ -47,9 +46,7 @@ from parley_edge.media_protocol import (
     Stop,
     TwilioMediaSerializer,
 )
-from parley_edge.playback import PlaybackPacer
 from parley_edge.registry import CallRegistry
-from parley_edge.segment_dedup import SegmentProgress
 from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokenError, StreamTokens
 from parley_edge.telephony import CallControlError, TwilioCallControl
@@ -93,15 +90,10 @@ class CallStream:
         self._rejected = False
         self._stopped = False
         self._duration_task: asyncio.Task[None] | None = None
-        self._pacer: PlaybackPacer | None = None
-        self._pacer_task: asyncio.Task[None] | None = None
+        self._playback: CallPlayback | None = None
+        self._playback_task: asyncio.Task[None] | None = None
         self._reported: set[str] = set()
         self._ended = False
-        self._speech_ended_at: dict[int, float] = {}
-        self._synthesized_at: dict[int, float] = {}
-        self._segments = SegmentProgress()
-        self._turn_traces: dict[int, Context] = {}
-        self._background: set[asyncio.Task[None]] = set()
 
     # --- inbound ------------------------------------------------------------------
 
@@ -192,14 +184,17 @@ class CallStream:
         self._duration_task = asyncio.create_task(
             self._limit_duration(), name=f"max-duration-{session_id}"
         )
-        self._pacer = PlaybackPacer(
-            lambda frame: self._serializer.media(self.stream_sid, frame),
-            lambda name: self._serializer.mark(self.stream_sid, name),
+        self._playback = CallPlayback(
+            session_id,
+            self.stream_sid,
+            self._serializer,
             self._send,
-            ahead_ms=self._ahead_ms,
-            on_first_frame=self._on_first_frame,
+            self._publisher,
+            self._ahead_ms,
         )
-        self._pacer_task = asyncio.create_task(self._pacer.run(), name=f"playback-{session_id}")
+        self._playback_task = asyncio.create_task(
+            self._playback.run(), name=f"playback-{session_id}"
+        )
         self._registry.add(session_id, self)
         metrics.CALLS_ACTIVE.inc()
         await self._publisher.event(
@@ -294,63 +289,17 @@ class CallStream:
                 extra={"event": "twilio.malformed", "kind": error.kind, "session": self.session_id},
             )
 
-    # --- outbound -----------------------------------------------------------------
+    # --- outbound ------------------------------------------------------------------
 
     def deliver_audio(
         self, frame: bytes, meta: OutboundAudioHeaders, trace_context: Context | None = None
     ) -> None:
-        if self._pacer is None:
-            return
-        if not self._segments.is_new(meta):
-            metrics.DUPLICATE_AGENT_FRAMES.inc()
-            return
-        if trace_context is not None and meta.segment == 0:
-            self._turn_traces.setdefault(meta.turn_id, trace_context)
-        if meta.speech_ended_at_ms is not None and meta.turn_id not in self._speech_ended_at:
-            self._speech_ended_at[meta.turn_id] = meta.speech_ended_at_ms / 1000
-        if meta.synthesized_at_ms is not None and meta.turn_id not in self._synthesized_at:
-            self._synthesized_at[meta.turn_id] = meta.synthesized_at_ms / 1000
-        if not self._pacer.enqueue_frame(meta.turn_id, frame):
-            metrics.STALE_AGENT_FRAMES.inc()
-            return
-        metrics.MEDIA_CHUNKS.labels(direction="outbound").inc()
-        if meta.last_in_segment:
-            mark = SegmentMark(meta.turn_id, meta.segment, meta.last_segment, meta.hangup_after)
-            self._pacer.enqueue_mark(meta.turn_id, mark.name())
-
-    def _on_first_frame(self, turn_id: int) -> None:
-        ended = self._speech_ended_at.pop(turn_id, None)
-        if ended is not None:
-            metrics.FIRST_FRAME_LATENCY.observe((time.time() - ended) * 1000)
-        if self.session_id is None:
-            return
-        trace_context = self._turn_traces.pop(turn_id, None)
-        if trace_context is not None:
-            # The last hop of the turn's trace: its first audio frame leaves for Twilio.
-            tracer().start_span(
-                "edge.first_frame",
-                context=trace_context,
-                attributes={"parley.session_id": self.session_id, "parley.turn_id": turn_id},
-            ).end()
-        synthesized = self._synthesized_at.pop(turn_id, None)
-        started = PlaybackStarted(
-            session_id=self.session_id,
-            turn_id=turn_id,
-            first_frame_at=datetime.now(UTC),
-            synthesis_started_at=(
-                datetime.fromtimestamp(synthesized, UTC) if synthesized is not None else None
-            ),
-        )
-        # Called from the pacer; the dialogue service turns this into the turn's latency record.
-        task = asyncio.get_running_loop().create_task(self._publisher.event(CALL_EVENTS, started))
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        if self._playback is not None:
+            self._playback.deliver(frame, meta, trace_context)
 
     async def apply_control(self, event: ControlEvent) -> None:
-        if isinstance(event, ClearPlayback) and self._pacer is not None:
-            self._pacer.supersede(event.turn_id)
-            self._segments.forget_turns_before(event.turn_id)
-            await self._send(self._serializer.clear(self.stream_sid))
+        if isinstance(event, ClearPlayback) and self._playback is not None:
+            await self._playback.clear(event.turn_id)
         elif isinstance(event, HangUp):
             self._end_reason = self._end_reason or "agent_hangup"
             await self._hang_up_via_twilio(event.reason)
@@ -422,8 +371,8 @@ class CallStream:
         if self._ended:
             return
         self._ended = True
-        if self._pacer_task is not None:
-            self._pacer_task.cancel()
+        if self._playback_task is not None:
+            self._playback_task.cancel()
         if self._duration_task is not None and self._duration_task is not asyncio.current_task():
             self._duration_task.cancel()
         if self.session_id is None:
