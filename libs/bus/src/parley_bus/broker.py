@@ -9,6 +9,8 @@ from faststream.kafka import KafkaBroker, TopicPartition
 from faststream.kafka.subscriber.usecase import DefaultSubscriber
 from parley_contracts import TopicSpec
 
+from parley_bus.partitioner import RememberingKeyPartitioner
+
 KafkaSubscriber = DefaultSubscriber
 
 # aiokafka waits up to fetch_max_wait_ms for data when a partition is idle; at the
@@ -25,6 +27,7 @@ def build_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
         client_id=client_id,
         acks="all",
         linger_ms=LINGER_MS,
+        partitioner=RememberingKeyPartitioner(),
         request_timeout_ms=10_000,
         # Per-message "received/processed" lines would be 50 lines per second per call.
         log_level=logging.DEBUG,

@@ -47,6 +47,9 @@ class BusPublisher:
             topic=AUDIO_IN.name,
             key=meta.session_id.encode(),
             headers=headers,
+            # Names the frame for anyone reading the topic, and spares a random UUID
+            # per frame (50 a second per call).
+            correlation_id=f"{meta.session_id}:{meta.seq}",
             no_confirm=True,
         )
 

@@ -65,7 +65,7 @@ class CallPlayback:
         if not self._pacer.enqueue_frame(meta.turn_id, frame):
             metrics.STALE_AGENT_FRAMES.inc()
             return
-        metrics.MEDIA_CHUNKS.labels(direction="outbound").inc()
+        metrics.OUTBOUND_CHUNKS.inc()
         if meta.last_in_segment:
             mark = SegmentMark(meta.turn_id, meta.segment, meta.last_segment, meta.hangup_after)
             self._pacer.enqueue_mark(meta.turn_id, mark.name())

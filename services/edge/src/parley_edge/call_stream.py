@@ -240,7 +240,7 @@ class CallStream:
         except MalformedMessageError as exc:
             self._bad(exc)
             return
-        metrics.MEDIA_CHUNKS.labels(direction="inbound").inc()
+        metrics.INBOUND_CHUNKS.inc()
         meta = InboundAudioHeaders(
             session_id=self.session_id,
             seq=message.media.chunk,

@@ -4,6 +4,9 @@ from prometheus_client import Counter, Gauge, Histogram
 
 CALLS_ACTIVE = Gauge("twilio_calls_active", "Media streams open on this edge")
 MEDIA_CHUNKS = Counter("twilio_media_chunks_total", "Media frames handled", ["direction"])
+# Counted 50 times a second per call: look the labelled children up once.
+INBOUND_CHUNKS = MEDIA_CHUNKS.labels(direction="inbound")
+OUTBOUND_CHUNKS = MEDIA_CHUNKS.labels(direction="outbound")
 MALFORMED_MESSAGES = Counter(
     "twilio_malformed_messages_total", "Inbound Media Streams messages skipped", ["kind"]
 )
