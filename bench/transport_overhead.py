@@ -10,8 +10,11 @@ Runs the same caller lines two ways in one run:
   Kafka, measured end of caller speech -> first agent audio at the caller.
 
 Overhead per distributed turn = its latency at the caller - the engines' own time for
-that turn: the agent call as dialogue timed it on that turn, and recognition and first
-synthesis as the in-process run timed them for the same line (median over its rounds).
+that turn: the agent call as dialogue timed it on that turn, recognition as the
+in-process run timed it for the same line (median over its rounds), and first synthesis
+of the reply that turn actually got, timed in process after the distributed run (median
+of three): a line heard differently gets a different answer, whose first piece may take
+piper much longer or shorter than the in-process answer's.
 What is left is the caller<->edge socket, edge -> Kafka -> stt, stt -> dialogue,
 dialogue -> tts, tts -> edge, serialisation, and engines running slower on a busy
 machine than alone. Targets: overhead p50 <= 15 ms, p99 <= 40 ms.
@@ -101,6 +104,25 @@ async def in_process_turns(lines: list[str]) -> list[EngineTurn]:
     return results
 
 
+def first_piece_synthesis_ms(replies: set[str], rounds: int = 3) -> dict[str, float]:
+    """Piper's time to the first chunk of each reply's first spoken piece, in process."""
+    synthesizer, cleaner = PiperSynthesizer(), SpeechTextCleaner()
+    for _ in synthesizer.synthesize_mulaw8k("Warming up."):
+        pass
+    timed: dict[str, float] = {}
+    for reply in replies:
+        first = next(iter(cleaner.clean(reply).sentences), "")
+        samples = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            chunks = synthesizer.synthesize_mulaw8k(first)
+            next(chunks, None)
+            samples.append((time.perf_counter() - started) * 1000)
+            chunks.close()
+        timed[reply] = statistics.median(samples)
+    return timed
+
+
 async def distributed_turns(fleet: ServiceFleet, lines: list[str]) -> list[TurnSample]:
     caller = ScriptedCaller(fleet)
     samples: list[TurnSample] = []
@@ -118,11 +140,16 @@ def _median_per_line(engines: list[EngineTurn], stage: str) -> dict[str, float]:
     }
 
 
-def overheads(distributed: list[TurnSample], engines: list[EngineTurn]) -> list[float]:
+def overheads(
+    distributed: list[TurnSample], engines: list[EngineTurn], synthesis_ms: dict[str, float]
+) -> list[float]:
     """Each answered turn's latency minus the engines' time for it (see the module doc)."""
-    stt, tts = _median_per_line(engines, "stt"), _median_per_line(engines, "tts")
+    stt, tts_per_line = _median_per_line(engines, "stt"), _median_per_line(engines, "tts")
     return [
-        turn.latency_ms - stt[turn.said] - (turn.stages_ms or {}).get("agent", 0.0) - tts[turn.said]
+        turn.latency_ms
+        - stt[turn.said]
+        - (turn.stages_ms or {}).get("agent", 0.0)
+        - synthesis_ms.get(turn.reply or "", tts_per_line[turn.said])
         for turn in distributed
         if turn.latency_ms is not None and turn.said in stt
     ]
@@ -143,9 +170,10 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         f"# Transport overhead ({run.date})\n\n"
         f"The same {summary['turns']} caller lines through the engines in one process and "
         "through the edge, Kafka and the workers, in one run. Overhead per turn = latency at "
-        "the caller - (recognition and first synthesis as timed in process for that line + "
-        "the agent call as dialogue timed it on that turn). In-process recognition is the "
-        "endpointer's silence wait in audio time plus decoding the final frame.\n\n"
+        "the caller - (recognition as timed in process for that line + the agent call as "
+        "dialogue timed it on that turn + piper's first chunk of the reply that turn got, "
+        "timed in process). In-process recognition is the endpointer's silence wait in "
+        "audio time plus decoding the final frame.\n\n"
         f"{table}\n\nOverhead targets (p50 = median): "
         f"{targets_verdict(TARGETS_MS, summary['targetsMet'])}. Difference of medians "
         f"(distributed - in process): {summary['medianDifferenceMs']} ms.\n\n"
@@ -172,7 +200,9 @@ def main() -> int:
         distributed = asyncio.run(distributed_turns(fleet, lines))
         stt_metrics = scrape(fleet.processes["stt"].url)
     inbound = histogram_quantiles(stt_metrics, "stt_inbound_frame_delay_ms")
-    per_turn = overheads(distributed, engines)
+    print("timing first synthesis of the replies the calls got ...", flush=True)
+    synthesis_ms = first_piece_synthesis_ms({t.reply for t in distributed if t.reply})
+    per_turn = overheads(distributed, engines, synthesis_ms)
     in_process = [e.total_ms for e in engines]
     at_caller = [t.latency_ms for t in distributed if t.latency_ms is not None]
     overhead, base, dist = summarise(per_turn), summarise(in_process), summarise(at_caller)

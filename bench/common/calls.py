@@ -30,6 +30,8 @@ class TurnSample:
     latency_ms: float | None
     """End of caller speech -> first agent audio at the caller; None when unanswered."""
     stages_ms: dict[str, float] | None
+    reply: str | None = None
+    """What the agent answered, as the session recorded it."""
 
     def to_json(self) -> dict[str, Any]:
         latency = None if self.latency_ms is None else round(self.latency_ms, 1)
@@ -39,6 +41,7 @@ class TurnSample:
             "heard": self.heard,
             "latencyMs": latency,
             "stagesMs": self.stages_ms,
+            "reply": self.reply,
         }
 
 
@@ -67,5 +70,6 @@ class ScriptedCaller:
     async def samples(self, number: int, lines: list[str]) -> list[TurnSample]:
         report = await self.call(lines)
         return [
-            TurnSample(number, t.script, t.transcript, t.latency_ms, t.stages) for t in report.turns
+            TurnSample(number, t.script, t.transcript, t.latency_ms, t.stages, t.reply)
+            for t in report.turns
         ]
