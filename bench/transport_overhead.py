@@ -118,7 +118,6 @@ def first_piece_synthesis_ms(replies: set[str], rounds: int = 3) -> dict[str, fl
             chunks = synthesizer.synthesize_mulaw8k(first)
             next(chunks, None)
             samples.append((time.perf_counter() - started) * 1000)
-            chunks.close()
         timed[reply] = statistics.median(samples)
     return timed
 
