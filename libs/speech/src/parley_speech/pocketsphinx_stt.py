@@ -85,6 +85,7 @@ class PocketsphinxRecognizer:
         self._speech_start_ms = 0
         self._last_interim_ms = 0
         self._fed_ms = 0.0
+        self._decoded_end_ms = 0.0
         self._closed = False
 
     def feed(self, mulaw_frame: bytes) -> list[RecognizerEvent]:
@@ -112,7 +113,11 @@ class PocketsphinxRecognizer:
             self._speech_start_ms = int(self._endpointer.speech_start * 1000)
             self._last_interim_ms = int(self._fed_ms)
             events.append(SpeechStarted(offset_ms=self._speech_start_ms))
+            self._decoded_end_ms = float(self._speech_start_ms)
         self._decoder.process_raw(speech, no_search=False, full_utt=False)
+        # The endpointer hands speech over a window late: what the decoder has heard ends
+        # here, not at the audio fed so far.
+        self._decoded_end_ms += len(speech) / 2 / MODEL_RATE * 1000
         if not self._endpointer.in_speech:
             events.extend(self._end_utterance(int(self._endpointer.speech_end * 1000)))
         elif self._fed_ms - self._last_interim_ms >= self._config.interim_interval_ms:
@@ -120,9 +125,8 @@ class PocketsphinxRecognizer:
             interim = self._hypothesis()
             if interim:
                 text, confidence = interim
-                events.append(
-                    InterimTranscript(text, confidence, self._speech_start_ms, int(self._fed_ms))
-                )
+                end_ms = int(self._decoded_end_ms)
+                events.append(InterimTranscript(text, confidence, self._speech_start_ms, end_ms))
         return events
 
     def _hypothesis(self) -> tuple[str, float] | None:
