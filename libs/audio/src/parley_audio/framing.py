@@ -14,6 +14,11 @@ def silence_frame() -> bytes:
     return _SILENCE
 
 
+def duration_ms(mulaw: bytes) -> int:
+    """How long a piece of mu-law 8 kHz audio lasts (at least 1 ms if not empty)."""
+    return FRAME_MS if len(mulaw) == FRAME_BYTES else max(1, len(mulaw) * 1000 // SAMPLE_RATE)
+
+
 def split_frames(mulaw: bytes, pad: bool = True) -> list[bytes]:
     """Cut audio into 160-byte frames; the last is padded with silence (or dropped)."""
     frames = [mulaw[i : i + FRAME_BYTES] for i in range(0, len(mulaw), FRAME_BYTES)]
@@ -32,6 +37,8 @@ class FrameAccumulator:
         self._buffer = bytearray()
 
     def push(self, data: bytes) -> list[bytes]:
+        if not self._buffer and len(data) == FRAME_BYTES:
+            return [data]  # already a whole frame (e.g. audio framed upstream)
         self._buffer.extend(data)
         whole = len(self._buffer) - len(self._buffer) % FRAME_BYTES
         frames = split_frames(bytes(self._buffer[:whole]))

@@ -21,7 +21,7 @@ from parley_speech.recognition import RecognitionStream, SpeechRecognizer
 from parley_speech.resilient_stream import shifted
 from parley_speech.stt import EndpointingConfig, FinalTranscript, RecognizerEvent
 from parley_speech.synthesis import SpeechSynthesizer, SynthesisRequest, mulaw_frames
-from parley_speech.unconfirmed_audio import UnconfirmedAudio, frame_ms
+from parley_speech.unconfirmed_audio import UnconfirmedAudio
 
 log = logging.getLogger(__name__)
 _END = object()
@@ -145,12 +145,8 @@ class FailoverRecognitionStream:
             await self._stream.close()
         self._stream = await self._owner.secondary.open(self._endpointing)
         self.on_primary = False
-        self._base_ms = self._audio.start_ms
-        sent_to = self._base_ms
-        while pending := self._audio.frames_from(sent_to):
-            for offset, frame in pending:
-                await self._stream.send(frame)
-                sent_to = offset + frame_ms(frame)
+        self._base_ms = self._audio.start_ms  # the secondary's times start here
+        await self._audio.replay(self._stream.send)
         self._switching = False
         if self._finishing:
             await self._stream.finish()

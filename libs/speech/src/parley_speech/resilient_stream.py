@@ -25,7 +25,7 @@ from parley_speech.errors import (
     SpeechProviderError,
 )
 from parley_speech.stt import FinalTranscript, InterimTranscript, RecognizerEvent, SpeechStarted
-from parley_speech.unconfirmed_audio import UnconfirmedAudio, frame_ms
+from parley_speech.unconfirmed_audio import UnconfirmedAudio
 
 log = logging.getLogger(__name__)
 
@@ -242,9 +242,5 @@ class ResilientRecognitionStream:
     async def _replay(self, conn: RecognitionConnection) -> None:
         """Send the new connection every frame that has no final transcript yet, including
         frames that arrive while replaying; the stream is live once it has caught up."""
-        self._base_ms = self._audio.start_ms
-        sent_to = self._base_ms
-        while pending := self._audio.frames_from(sent_to):
-            for offset, frame in pending:
-                await conn.send(frame)
-                sent_to = offset + frame_ms(frame)
+        self._base_ms = self._audio.start_ms  # the new connection's times start here
+        await self._audio.replay(conn.send)

@@ -4,12 +4,9 @@ replayed to a new connection so no words are lost."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Awaitable, Callable
 
-from parley_audio.framing import FRAME_BYTES, FRAME_MS
-
-
-def frame_ms(frame: bytes) -> int:
-    return FRAME_MS if len(frame) == FRAME_BYTES else max(1, len(frame) * 1000 // 8000)
+from parley_audio.framing import duration_ms
 
 
 class UnconfirmedAudio:
@@ -21,13 +18,13 @@ class UnconfirmedAudio:
 
     def append(self, frame: bytes) -> None:
         self._frames.append((self.fed_ms, frame))
-        self.fed_ms += frame_ms(frame)
+        self.fed_ms += duration_ms(frame)
         while self._frames and self.fed_ms - self._frames[0][0] > self._max_ms:
             self._frames.popleft()
 
     def confirm(self, end_ms: int) -> None:
         """Everything up to ``end_ms`` has a final transcript."""
-        while self._frames and self._frames[0][0] + frame_ms(self._frames[0][1]) <= end_ms:
+        while self._frames and self._frames[0][0] + duration_ms(self._frames[0][1]) <= end_ms:
             self._frames.popleft()
 
     @property
@@ -41,3 +38,12 @@ class UnconfirmedAudio:
     def frames_from(self, offset_ms: int) -> list[tuple[int, bytes]]:
         """Frames starting at or after ``offset_ms``, with their offsets."""
         return [(offset, frame) for offset, frame in self._frames if offset >= offset_ms]
+
+    async def replay(self, send: Callable[[bytes], Awaitable[None]]) -> None:
+        """Send every unconfirmed frame from ``start_ms`` on, including frames appended
+        while replaying, until caught up."""
+        sent_to = self.start_ms
+        while pending := self.frames_from(sent_to):
+            for offset, frame in pending:
+                await send(frame)
+                sent_to = offset + duration_ms(frame)

@@ -7,8 +7,8 @@ import asyncio
 from collections import deque
 from dataclasses import dataclass, field
 
+from parley_audio.framing import duration_ms
 from parley_speech import RecognitionStream
-from parley_speech.unconfirmed_audio import frame_ms
 
 # Enough history to place the end of any utterance we might still be finalising.
 RECEIVE_TIME_HISTORY = 1500  # frames (30 s)
@@ -34,7 +34,7 @@ class CallRecognition:
 
     async def send(self, frame: bytes, received_at_ms: int) -> None:
         self._receive_times.append((self.fed_ms, received_at_ms))
-        self.fed_ms += frame_ms(frame)
+        self.fed_ms += duration_ms(frame)
         if self.stream is None:
             self._pending.append(frame)
         else:
