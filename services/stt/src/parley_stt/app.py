@@ -16,7 +16,6 @@ from parley_bus import (
     running_broker,
 )
 from parley_contracts import AUDIO_IN, CALL_EVENTS, call_event_decoder
-from parley_resilience import CircuitBreaker
 from parley_runtime import EngineWarmup, Readiness, build_service_app
 from parley_speech import EndpointingConfig, FailoverRecognizer, SpeechRecognizer
 from parley_speech.provider_choice import ProviderChoice
@@ -28,12 +27,9 @@ from parley_stt.worker import SpeechToTextWorker
 
 def recognizer_choice(settings: SttSettings) -> ProviderChoice[SpeechRecognizer]:
     def failover(primary: SpeechRecognizer, secondary: SpeechRecognizer) -> SpeechRecognizer:
-        breaker = CircuitBreaker(
-            f"stt provider {primary.name}",
-            settings.provider_failure_threshold,
-            settings.provider_reset_after_s,
+        return FailoverRecognizer(
+            primary, secondary, settings.provider_breaker("stt", primary.name)
         )
-        return FailoverRecognizer(primary, secondary, breaker)
 
     return ProviderChoice(
         "stt", settings.provider, RECOGNIZERS, failover, settings.fallback_provider

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from parley_runtime import ServiceSettings
 from parley_speech import LOCAL_PROVIDER, check_speech_provider
+from parley_speech.circuit_settings import ProviderCircuitSettings
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class SttSettings(ServiceSettings):
+class SttSettings(ServiceSettings, ProviderCircuitSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_STT_", env_file=".env", extra="ignore")
 
     provider: str = Field(
@@ -20,12 +21,6 @@ class SttSettings(ServiceSettings):
         validation_alias="PARLEY_STT_FALLBACK",
         description="Provider that takes over when the chosen one keeps failing (its "
         "circuit opens); unset = no failover.",
-    )
-    provider_failure_threshold: int = Field(
-        default=3, ge=1, description="Consecutive provider failures that open its circuit."
-    )
-    provider_reset_after_s: float = Field(
-        default=30.0, gt=0, description="How long an open provider circuit stays open."
     )
     port: int = 8081
     consumer_group: str = "parley-stt"

@@ -16,7 +16,6 @@ from parley_bus import (
     running_broker,
 )
 from parley_contracts import REPLIES, reply_event_decoder
-from parley_resilience import CircuitBreaker
 from parley_runtime import EngineWarmup, Readiness, build_service_app
 from parley_speech import (
     LOCAL_PROVIDER,
@@ -38,11 +37,7 @@ def synthesizer_choice(settings: TtsSettings) -> ProviderChoice[SpeechSynthesize
         return LocalSynthesizer(PiperSynthesizer(settings.voice_model))
 
     def failover(primary: SpeechSynthesizer, secondary: SpeechSynthesizer) -> SpeechSynthesizer:
-        breaker = CircuitBreaker(
-            f"tts provider {primary.name}",
-            settings.provider_failure_threshold,
-            settings.provider_reset_after_s,
-        )
+        breaker = settings.provider_breaker("tts", primary.name)
         return FailoverSynthesizer(primary, secondary, breaker)
 
     builders = {**SYNTHESIZERS, LOCAL_PROVIDER: local}
