@@ -11,8 +11,7 @@ from pathlib import Path
 
 from parley_contracts import ALL_TOPICS
 from parley_devstack import LocalStack, create_topics
-from parley_devstack.fleet import SERVICE_NAMES, ServiceFleet
-from parley_devstack.ports import free_ports
+from parley_devstack.fleet import ServiceFleet, running_fleet
 
 
 @contextlib.contextmanager
@@ -36,16 +35,13 @@ def running_system(extra_env: dict[str, str] | None = None) -> Iterator[ServiceF
         tempfile.TemporaryDirectory(prefix="parley-bench-") as tmp,
         running_stack(Path(tmp)) as env,
     ):
-        ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
-        fleet = ServiceFleet(env, Path(tmp) / "services", ports=ports, extra_env=extra_env or {})
         print("starting the six services ...", flush=True)
-        try:
-            fleet.start(progress=False)
-            yield fleet
-        except BaseException:
-            # The logs go with the scratch directory: show what went wrong first.
-            for name, lines in fleet.error_lines().items():
-                print(f"{name} errors:\n  " + "\n  ".join(lines[-5:]), file=sys.stderr)
-            raise
-        finally:
-            fleet.stop()
+        with running_fleet(env, Path(tmp) / "services", extra_env) as fleet:
+            try:
+                yield fleet
+            except BaseException:
+                # The logs go with the scratch directory: show what went wrong first (a
+                # service that fails to start says so in the error itself).
+                for name, lines in fleet.error_lines().items():
+                    print(f"{name} errors:\n  " + "\n  ".join(lines[-5:]), file=sys.stderr)
+                raise

@@ -10,8 +10,7 @@ from collections.abc import Iterator
 import pytest
 from parley_devstack.fakes.deepgram.controls import DeepgramFakeControls
 from parley_devstack.fakes.deepgram.server import FakeDeepgram
-from parley_devstack.fleet import ServiceFleet
-from parley_devstack.ports import free_ports
+from parley_devstack.fleet import ServiceFleet, running_fleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 
 from tests.support.background_loop import BackgroundLoop
@@ -35,27 +34,20 @@ def deepgram() -> Iterator[FakeDeepgram]:
 def fleet(
     stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, deepgram: FakeDeepgram
 ) -> Iterator[ServiceFleet]:
-    names = ("edge", "stt", "dialogue", "tts", "janitor", "agent")
-    services = ServiceFleet(
-        stack_env,
-        tmp_path_factory.mktemp("deepgram-services"),
-        ports=dict(zip(names, free_ports(len(names)), strict=True)),
-        extra_env={
-            "PARLEY_STT": "deepgram",
-            "PARLEY_TTS": "deepgram",
-            "DEEPGRAM_API_KEY": API_KEY,
-            "DEEPGRAM_BASE_URL": deepgram.url,
-            "PARLEY_STT_FALLBACK": "local",
-            "PARLEY_TTS_FALLBACK": "local",
-            "PARLEY_STT_PROVIDER_FAILURE_THRESHOLD": "1",
-            "PARLEY_TTS_PROVIDER_FAILURE_THRESHOLD": "1",
-        },
-    )
-    try:
-        services.start(progress=False)
+    extra_env = {
+        "PARLEY_STT": "deepgram",
+        "PARLEY_TTS": "deepgram",
+        "DEEPGRAM_API_KEY": API_KEY,
+        "DEEPGRAM_BASE_URL": deepgram.url,
+        "PARLEY_STT_FALLBACK": "local",
+        "PARLEY_TTS_FALLBACK": "local",
+        "PARLEY_STT_PROVIDER_FAILURE_THRESHOLD": "1",
+        "PARLEY_TTS_PROVIDER_FAILURE_THRESHOLD": "1",
+    }
+    with running_fleet(
+        stack_env, tmp_path_factory.mktemp("deepgram-services"), extra_env
+    ) as services:
         yield services
-    finally:
-        services.stop()
 
 
 def call_options(fleet: ServiceFleet, lines: list[str]) -> CallOptions:

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from parley_devstack.fakes.google_speech import FakeGoogleSpeech
-from parley_devstack.fleet import ServiceFleet
-from parley_devstack.ports import free_ports
+from parley_devstack.fleet import ServiceFleet, running_fleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 
 from tests.support.background_loop import BackgroundLoop
@@ -32,23 +31,16 @@ def google() -> Iterator[FakeGoogleSpeech]:
 def fleet(
     stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory, google: FakeGoogleSpeech
 ) -> Iterator[ServiceFleet]:
-    names = ("edge", "stt", "dialogue", "tts", "janitor", "agent")
-    services = ServiceFleet(
-        stack_env,
-        tmp_path_factory.mktemp("google-services"),
-        ports=dict(zip(names, free_ports(len(names)), strict=True)),
-        extra_env={
-            "PARLEY_STT": "google-cloud",
-            "PARLEY_TTS": "google-cloud",
-            "PARLEY_GOOGLE_SPEECH_ENDPOINT": google.endpoint,
-            "PARLEY_GOOGLE_TTS_ENDPOINT": google.endpoint,
-        },
-    )
-    try:
-        services.start(progress=False)
+    extra_env = {
+        "PARLEY_STT": "google-cloud",
+        "PARLEY_TTS": "google-cloud",
+        "PARLEY_GOOGLE_SPEECH_ENDPOINT": google.endpoint,
+        "PARLEY_GOOGLE_TTS_ENDPOINT": google.endpoint,
+    }
+    with running_fleet(
+        stack_env, tmp_path_factory.mktemp("google-services"), extra_env
+    ) as services:
         yield services
-    finally:
-        services.stop()
 
 
 def words(text: str | None) -> set[str]:

@@ -3,16 +3,20 @@ end-to-end tests do, and waits until each reports ready."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import orjson
+
+from parley_devstack.ports import free_ports
 
 # Start order matters only for the agent, which dialogue connects to at start-up.
 SERVICE_NAMES = ("agent", "janitor", "stt", "tts", "dialogue", "edge")
@@ -164,3 +168,20 @@ class ServiceFleet:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+@contextlib.contextmanager
+def running_fleet(
+    infra_env: dict[str, str],
+    log_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    progress: bool = False,
+) -> Iterator[ServiceFleet]:
+    """All six services on free ports, each its own process, ready; stopped on exit."""
+    ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
+    fleet = ServiceFleet(infra_env, log_dir, ports=ports, extra_env=extra_env or {})
+    try:
+        fleet.start(progress=progress)
+        yield fleet
+    finally:
+        fleet.stop()
