@@ -46,7 +46,7 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
     )
     recognizers = recognizer_choice(settings)
     worker = SpeechToTextWorker(
-        recognizers, BusPublisher(broker), endpointing, settings.max_frame_age_ms
+        recognizers, BusPublisher(broker), endpointing, settings.frame_age_limits()
     )
     # Audio and lifecycle share one co-partitioned subscription: a call's hang-up
     # reaches the same worker that holds its recogniser.

@@ -2,13 +2,20 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
+from parley_stt.frame_age import FrameVerdict
+
 ACTIVE_RECOGNIZERS = Gauge("stt_active_recognizers", "Calls with a live recogniser on this worker")
 FRAMES = Counter("stt_frames_total", "Caller frames consumed")
 LATE_FRAMES = Counter("stt_late_frames_total", "Frames for calls that already ended")
 STALE_FRAMES = Counter(
     "stt_stale_frames_total",
-    "Caller frames skipped because they were older than the stale-audio limit "
-    "(a backlog after a worker took over partitions)",
+    "Caller frames skipped because they were queued before this worker held the call "
+    "and are older than the takeover limit (a backlog after a worker took over partitions)",
+)
+OVERDUE_FRAMES = Counter(
+    "stt_overdue_frames_total",
+    "Caller frames of a call being recognised skipped because they arrived later than "
+    "the catch-up limit",
 )
 TRANSCRIPTS = Counter("stt_transcripts_total", "Transcripts emitted", ["kind"])
 FRAME_DELAY = Histogram(
@@ -30,3 +37,7 @@ UNRECOGNISED_FRAMES = Counter(
     "stt_unrecognised_frames_total",
     "Caller frames not transcribed because no provider could be opened for the call",
 )
+
+
+def skipped_frame(verdict: FrameVerdict) -> None:
+    (STALE_FRAMES if verdict is FrameVerdict.BACKLOG else OVERDUE_FRAMES).inc()

@@ -3,8 +3,10 @@ from __future__ import annotations
 from parley_runtime import ServiceSettings
 from parley_speech import LOCAL_PROVIDER, check_speech_provider
 from parley_speech.circuit_settings import ProviderCircuitSettings
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from parley_stt.frame_age import FrameAgeLimits
 
 
 class SttSettings(ServiceSettings, ProviderCircuitSettings):
@@ -32,9 +34,28 @@ class SttSettings(ServiceSettings, ProviderCircuitSettings):
     max_frame_age_ms: int = Field(
         default=2000,
         ge=100,
-        description="Caller frames older than this (edge receive -> now) are skipped, so a "
-        "worker taking over a backlog does not transcribe stale speech.",
+        description="Frames of a call this worker is not yet recognising, older than this "
+        "(edge receive -> now), are skipped: a worker taking over a backlog does not "
+        "transcribe speech the caller has moved on from.",
     )
+    max_catch_up_ms: int = Field(
+        default=15_000,
+        ge=100,
+        description="Frames of a call being recognised arrive late when the broker "
+        "restarts or the machine is loaded; the recogniser catches up on them up to this "
+        "age (edge receive -> now), so the caller's words are not lost.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered_frame_ages(self) -> SttSettings:
+        if self.max_catch_up_ms < self.max_frame_age_ms:
+            raise ValueError(
+                "PARLEY_STT_MAX_CATCH_UP_MS must be at least PARLEY_STT_MAX_FRAME_AGE_MS"
+            )
+        return self
+
+    def frame_age_limits(self) -> FrameAgeLimits:
+        return FrameAgeLimits(takeover_ms=self.max_frame_age_ms, catch_up_ms=self.max_catch_up_ms)
 
     @field_validator("provider")
     @classmethod

@@ -33,6 +33,7 @@ from parley_telemetry import tracer
 
 from parley_stt import metrics
 from parley_stt.call_recognition import CallRecognition
+from parley_stt.frame_age import FrameAgeLimits, FrameVerdict
 
 log = logging.getLogger(__name__)
 ENDED_CALLS_REMEMBERED = 10_000
@@ -46,12 +47,12 @@ class SpeechToTextWorker:
         recognizers: ProviderChoice[SpeechRecognizer],
         publisher: BusPublisher,
         endpointing: EndpointingConfig | None = None,
-        max_frame_age_ms: int = 2000,
+        frame_age: FrameAgeLimits | None = None,
         finish_timeout_s: float = 5.0,
     ) -> None:
         self._recognizers = recognizers
         self._endpointing = endpointing or EndpointingConfig()
-        self._max_frame_age_ms = max_frame_age_ms
+        self._frame_age = frame_age or FrameAgeLimits()
         self._finish_timeout_s = finish_timeout_s
         self._publisher = publisher
         self._calls: dict[str, CallRecognition] = {}
@@ -69,14 +70,14 @@ class SpeechToTextWorker:
         metrics.FRAMES.inc()
         age_ms = time.time() * 1000 - meta.received_at_ms
         metrics.FRAME_DELAY.observe(max(0, age_ms))
-        if age_ms > self._max_frame_age_ms:
-            # Recovery must not play catch-up: the caller has moved on from this audio.
-            metrics.STALE_FRAMES.inc()
-            return
         if meta.session_id in self._ended:
             metrics.LATE_FRAMES.inc()
             return
         call = self._calls.get(meta.session_id)
+        verdict = self._frame_age.judge(age_ms, held=call is not None)
+        if verdict is not FrameVerdict.RECOGNISE:
+            metrics.skipped_frame(verdict)
+            return
         if call is None:
             call = await self._open(meta)
             if call is None:
