@@ -195,6 +195,7 @@ def test_every_configmap_variable_is_read_by_some_service() -> None:
         ["--set", "edge.replica=3"],
         ["--set", "publicUrl=https://voice.example.com/"],
         ["--set-string", "env.parley_stt_silence_ms=500"],
+        ["--set", "sessions.store=memory"],
     ],
 )
 def test_values_that_break_the_schema_are_rejected(bad: list[str]) -> None:
@@ -234,6 +235,16 @@ def test_secrets_come_from_the_existing_secret() -> None:
     for workload in [*by_kind(docs, "Deployment").values(), by_kind(docs, "Job")["parley-topics"]]:
         redis = env_of(workload)["REDIS_URL"]["valueFrom"]["secretKeyRef"]
         assert redis == {"name": "parley-secrets", "key": "redis-url"}
+
+
+def test_every_service_reading_sessions_gets_the_same_store() -> None:
+    docs = render("--set", "sessions.store=postgres")
+    assert by_kind(docs, "ConfigMap")["parley-config"]["data"]["PARLEY_SESSION_STORE"] == "postgres"
+    for service in ("janitor", "dialogue"):
+        env = env_of(by_kind(docs, "Deployment")[f"parley-{service}"])
+        for variable in ("DATABASE_URL", "PARLEY_SESSIONS_ENCRYPTION_KEYS"):
+            secret = env[variable]["valueFrom"]["secretKeyRef"]
+            assert secret == {"name": "parley-secrets", "key": variable, "optional": True}
 
 
 def test_the_ingress_serves_twilio_at_the_public_host() -> None:

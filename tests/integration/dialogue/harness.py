@@ -1,5 +1,5 @@
-"""The dialogue service in-process against the real Kafka and Redis, with a probe that
-watches what it publishes for one call."""
+"""The dialogue service in-process against the real Kafka and session store (Redis unless
+the settings choose another), with a probe that watches what it publishes for one call."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from parley_contracts import (
 )
 from parley_dialogue.app import create_app
 from parley_dialogue.settings import DialogueSettings
-from parley_sessions import RedisSessionStore, Session
+from parley_sessions import Session, SessionStore
 
 from tests.support.mcp_agents import EchoAgent, serving, serving_mcp
 
@@ -90,15 +90,23 @@ class TopicProbe:
 
 
 class DialogueHarness:
-    def __init__(self, env: dict[str, str], publisher: BusPublisher, probe: TopicProbe) -> None:
+    def __init__(
+        self, env: dict[str, str], publisher: BusPublisher, probe: TopicProbe, store: SessionStore
+    ) -> None:
         self.env = env
         self.publisher = publisher
         self.probe = probe
-        self.store = RedisSessionStore(env["REDIS_URL"])
+        # Where the janitor would have created the call's session.
+        self.store = store
 
     async def start_call(self, edge_slot: int = 3) -> str:
         session = Session(call_sid="CA" + uuid.uuid4().hex)
         await self.store.create(session)
+        await self.announce_call(session, edge_slot)
+        return session.id
+
+    async def announce_call(self, session: Session, edge_slot: int = 3) -> None:
+        """The edge's word that the call (whose session exists) has started."""
         await self.publisher.event(
             CALL_EVENTS,
             CallStarted(
@@ -108,7 +116,6 @@ class DialogueHarness:
                 stream_sid="MZ" + uuid.uuid4().hex,
             ),
         )
-        return session.id
 
     async def send(self, topic: TopicSpec, event: Event) -> None:
         await self.publisher.event(topic, event)
@@ -159,15 +166,17 @@ async def running_dialogue(env: dict[str, str], **settings: Any) -> AsyncIterato
     )
     broker = build_broker(env["KAFKA_BOOTSTRAP_SERVERS"], client_id="dialogue-test")
     probe = TopicProbe(env["KAFKA_BOOTSTRAP_SERVERS"])
+    store = config.open_session_store()
     await broker.start()
     await probe.start()
     try:
         async with serving(create_app(config)) as url, httpx.AsyncClient() as http:
             await wait_ready(http, url)
-            yield DialogueHarness(env, BusPublisher(broker), probe)
+            yield DialogueHarness(env, BusPublisher(broker), probe, store)
     finally:
         await probe.stop()
         await broker.stop()
+        await store.close_store()
 
 
 async def wait_ready(http: httpx.AsyncClient, url: str, timeout: float = 30) -> None:

@@ -49,7 +49,7 @@ async def janitor(env: dict[str, str], **overrides: Any) -> AsyncIterator[httpx.
 
 @pytest.mark.parametrize("storage", ["redis", "postgres"])
 async def test_http_session_api(stack_env: dict[str, str], storage: str) -> None:
-    async with janitor(stack_env, storage_type=storage) as http:
+    async with janitor(stack_env, session_store=storage) as http:
         created = await http.post("/v1/sessions", json={"callSid": "CA100", "config": {"ttl": 600}})
         assert created.status_code == 201, created.text
         sid = created.json()["sessionId"]

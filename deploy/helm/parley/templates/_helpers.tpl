@@ -23,7 +23,8 @@ replicas: {{ .replicas }}
 {{/* Secrets each service reads from existingSecret; only the edge's is required. */}}
 {{- define "parley.secretVariables" -}}
 edge: [TWILIO_AUTH_TOKEN]
-dialogue: [PARLEY_AGENT_TOKEN, PARLEY_AGENT_API_KEY]
+dialogue: [PARLEY_AGENT_TOKEN, PARLEY_AGENT_API_KEY, DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
+janitor: [DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
 agent: [PARLEY_AGENT_TOKEN]
 {{- end -}}
 

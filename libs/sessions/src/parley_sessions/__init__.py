@@ -18,6 +18,7 @@ from parley_sessions.model import Session, ToolCall, Turn
 from parley_sessions.postgres_store import PostgresSessionStore
 from parley_sessions.redis_connection import connect_redis
 from parley_sessions.redis_store import RedisSessionStore
+from parley_sessions.settings import SessionStoreSettings
 from parley_sessions.store import SessionStore
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "SessionError",
     "SessionNotFoundError",
     "SessionStore",
+    "SessionStoreSettings",
     "SessionStoreUnavailableError",
     "StorageType",
     "ToolCall",

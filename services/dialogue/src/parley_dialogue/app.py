@@ -20,7 +20,7 @@ from parley_bus import (
 from parley_contracts import CALL_EVENTS, TRANSCRIPTS, call_event_decoder, transcript_event_decoder
 from parley_resilience import CircuitBreaker
 from parley_runtime import Readiness, build_service_app
-from parley_sessions import FallbackSessionStore, HistoryWindow, RedisSessionStore, SessionStore
+from parley_sessions import FallbackSessionStore, HistoryWindow, SessionStore
 from parley_telemetry import traced_job
 
 from parley_dialogue.barge_in import BargeInRule
@@ -96,8 +96,8 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
             "the agent", settings.agent_circuit_failures, settings.agent_circuit_reset_s
         ),
     )
-    # Through a Redis outage the call goes on from memory; turns are written back after.
-    store = FallbackSessionStore(RedisSessionStore(settings.redis_url))
+    # Through a store outage the call goes on from memory; turns are written back after.
+    store = FallbackSessionStore(settings.open_session_store())
     worker = build_worker(settings, agent, store, BusPublisher(broker))
     subscriber = group_subscriber(broker, settings.consumer_group, TRANSCRIPTS, CALL_EVENTS)
 
@@ -118,7 +118,7 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
 
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
-    readiness.add("redis", store.ping)
+    readiness.add(settings.session_store, store.ping)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

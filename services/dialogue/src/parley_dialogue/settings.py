@@ -3,13 +3,14 @@ from __future__ import annotations
 from typing import Literal
 
 from parley_runtime import ServiceSettings
+from parley_sessions import SessionStoreSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
 Treatment = Literal["keep", "mask", "remove"]
 
 
-class DialogueSettings(ServiceSettings):
+class DialogueSettings(ServiceSettings, SessionStoreSettings):
     model_config = SettingsConfigDict(
         env_prefix="PARLEY_DIALOGUE_", env_file=".env", extra="ignore"
     )

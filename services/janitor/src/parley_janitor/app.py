@@ -18,7 +18,7 @@ from parley_bus import (
 )
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
 from parley_runtime import Readiness, build_service_app
-from parley_sessions import SessionCodec, connect_redis, open_session_store, parse_keys
+from parley_sessions import connect_redis
 
 from parley_janitor.api import install_error_handlers, sessions_router
 from parley_janitor.lifecycle import SessionLifecycle
@@ -31,8 +31,7 @@ from parley_janitor.settings import JanitorSettings
 def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     settings = settings or JanitorSettings()
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-janitor")
-    codec = SessionCodec(parse_keys(settings.encryption_keys))
-    store = open_session_store(settings.storage_type, settings.store_connection(), codec)
+    store = settings.open_session_store()
     limits_redis = connect_redis(settings.redis_url, timeout_s=2)
     lifecycle = SessionLifecycle(store, BusPublisher(broker), settings)
     service = SessionService(
@@ -50,7 +49,7 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
 
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, [subscriber]))
-    readiness.add(settings.storage_type, store.ping)
+    readiness.add(settings.session_store, store.ping)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
