@@ -2,86 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator
-
 import pytest
-from parley_bus import BusPublisher
-from parley_contracts import InboundAudioHeaders
-from parley_speech import EndpointingConfig, RecognizerEvent, SpeechRecognizer
-from parley_speech.provider_choice import ProviderChoice
 from parley_stt.frame_age import FrameAgeLimits, FrameVerdict
-from parley_stt.worker import SpeechToTextWorker
 
-SESSION = "0b6f4a8e-3c57-4a8f-9d0e-6a1f2b3c4d5e"
-LIMITS = FrameAgeLimits(takeover_ms=2000, catch_up_ms=15_000)
-
-
-class RecordingStream:
-    def __init__(self) -> None:
-        self.received: list[bytes] = []
-        self._done = asyncio.Event()
-
-    async def send(self, mulaw_frame: bytes) -> None:
-        self.received.append(mulaw_frame)
-
-    async def finish(self) -> None:
-        self._done.set()
-
-    async def close(self) -> None:
-        self._done.set()
-
-    async def events(self) -> AsyncIterator[RecognizerEvent]:
-        await self._done.wait()
-        return
-        yield  # an async generator that produces nothing
-
-
-class RecordingRecognizer:
-    name = "local"
-
-    def __init__(self) -> None:
-        self.streams: list[RecordingStream] = []
-
-    async def open(self, endpointing: EndpointingConfig) -> RecordingStream:
-        stream = RecordingStream()
-        self.streams.append(stream)
-        return stream
-
-    async def aclose(self) -> None:
-        return None
-
-
-def worker_with(recognizer: RecordingRecognizer) -> SpeechToTextWorker:
-    def no_failover(primary: SpeechRecognizer, _: SpeechRecognizer) -> SpeechRecognizer:
-        return primary
-
-    choice: ProviderChoice[SpeechRecognizer] = ProviderChoice(
-        "stt", "local", {"local": lambda: recognizer}, no_failover
-    )
-    # No transcripts are produced, so nothing is ever published.
-    return SpeechToTextWorker(choice, BusPublisher(None), frame_age=LIMITS)  # type: ignore[arg-type]
-
-
-async def feed(worker: SpeechToTextWorker, seq: int, age_ms: int) -> None:
-    headers = InboundAudioHeaders(
-        session_id=SESSION,
-        seq=seq,
-        media_timestamp_ms=seq * 20,
-        received_at_ms=int(time.time() * 1000) - age_ms,
-        edge_slot=0,
-    ).to_headers()
-    await worker.on_audio(bytes([seq % 256]) * 160, dict(headers))
-
-
-async def heard(recognizer: RecordingRecognizer) -> list[int]:
-    for _ in range(100):  # the stream opens in the background
-        if recognizer.streams:
-            break
-        await asyncio.sleep(0.01)
-    await asyncio.sleep(0.01)
-    return [frame[0] for stream in recognizer.streams for frame in stream.received]
+from tests.unit.stt.recording_recognizer import (
+    LIMITS,
+    RecordingRecognizer,
+    feed,
+    heard,
+    worker_with,
+)
 
 
 async def test_delayed_frames_of_a_call_being_recognised_are_caught_up_on() -> None:

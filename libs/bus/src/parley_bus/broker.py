@@ -10,6 +10,7 @@ from faststream.kafka.subscriber.usecase import DefaultSubscriber
 from parley_contracts import TopicSpec
 
 from parley_bus.partitioner import RememberingKeyPartitioner
+from parley_bus.record_parsing import parse_record, raw_body
 
 KafkaSubscriber = DefaultSubscriber
 
@@ -29,6 +30,10 @@ def build_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
         linger_ms=LINGER_MS,
         partitioner=RememberingKeyPartitioner(),
         request_timeout_ms=10_000,
+        # Records are read the same way everywhere: unreadable headers dropped (counted),
+        # bodies handed over as bytes for the handler's own event decoding.
+        parser=parse_record,
+        decoder=raw_body,
         # Per-message "received/processed" lines would be 50 lines per second per call.
         log_level=logging.DEBUG,
     )

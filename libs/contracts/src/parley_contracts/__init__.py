@@ -1,6 +1,7 @@
 """Parley's event contracts: topics, JSON events and audio frame headers."""
 
 from parley_contracts.audio_headers import (
+    MAX_CALLER_FRAME_BYTES,
     MULAW_8K,
     AudioHeaderError,
     InboundAudioHeaders,
@@ -56,6 +57,7 @@ __all__ = [
     "AUDIO_OUT",
     "CALL_EVENTS",
     "CONTROL",
+    "MAX_CALLER_FRAME_BYTES",
     "MULAW_8K",
     "REPLIES",
     "SPEECH_PROVIDERS",

@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 MULAW_8K = "audio/x-mulaw;rate=8000"
 AUDIO_HEADER_VERSION = "1"
+MAX_CALLER_FRAME_BYTES = 8000
+"""The largest caller frame on ``parley.audio.in``: one second of mu-law 8 kHz (Twilio
+sends 20 ms, 160 bytes). Larger or empty frames are refused by the edge and by stt."""
 
 
 class AudioHeaderError(ValueError):

@@ -7,10 +7,10 @@ import binascii
 from typing import Annotated, Literal
 
 import orjson
+from parley_contracts import MAX_CALLER_FRAME_BYTES
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 MAX_MESSAGE_BYTES = 64 * 1024
-MAX_FRAME_BYTES = 8000  # one second of audio; Twilio sends 160
 
 
 class MalformedMessageError(ValueError):
@@ -130,7 +130,7 @@ class TwilioMediaSerializer:
             frame = base64.b64decode(media.media.payload, validate=True)
         except (binascii.Error, ValueError):
             raise MalformedMessageError("invalid_base64", "media payload") from None
-        if len(frame) > MAX_FRAME_BYTES:
+        if len(frame) > MAX_CALLER_FRAME_BYTES:
             raise MalformedMessageError("oversized", f"media frame of {len(frame)} bytes")
         return frame
 

@@ -21,6 +21,7 @@ from parley_speech import EndpointingConfig, FailoverRecognizer, SpeechRecognize
 from parley_speech.provider_choice import ProviderChoice
 from parley_speech.providers import RECOGNIZERS
 
+from parley_stt.session_gate import SessionGate
 from parley_stt.settings import SttSettings
 from parley_stt.worker import SpeechToTextWorker
 
@@ -45,8 +46,15 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
         interim_interval_ms=settings.interim_interval_ms,
     )
     recognizers = recognizer_choice(settings)
+    # Audio is recognised only for live calls; the in-memory store is private to one
+    # process, so with it there is nobody to ask.
+    store = None if settings.session_store == "memory" else settings.open_session_store()
     worker = SpeechToTextWorker(
-        recognizers, BusPublisher(broker), endpointing, settings.frame_age_limits()
+        recognizers,
+        BusPublisher(broker),
+        endpointing,
+        settings.frame_age_limits(),
+        gate=SessionGate(store),
     )
     # Audio and lifecycle share one co-partitioned subscription: a call's hang-up
     # reaches the same worker that holds its recogniser.
@@ -80,5 +88,7 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
         finally:
             await warmup.stop()
             await worker.shutdown()
+            if store is not None:
+                await store.close_store()
 
     return build_service_app("stt", readiness, lifespan)

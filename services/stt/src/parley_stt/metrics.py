@@ -17,6 +17,18 @@ OVERDUE_FRAMES = Counter(
     "Caller frames of a call being recognised skipped because they arrived later than "
     "the catch-up limit",
 )
+BAD_FRAMES = Counter(
+    "stt_bad_frames_total",
+    "Caller frames skipped because their headers or size were not those of a caller frame",
+    ["kind"],
+)
+REFUSED_SESSIONS = Counter(
+    "stt_refused_sessions_total",
+    "Sessions whose audio was refused because no live call has that session id",
+)
+REFUSED_FRAMES = Counter(
+    "stt_refused_frames_total", "Caller frames dropped for sessions that are not active"
+)
 TRANSCRIPTS = Counter("stt_transcripts_total", "Transcripts emitted", ["kind"])
 FRAME_DELAY = Histogram(
     "stt_inbound_frame_delay_ms",

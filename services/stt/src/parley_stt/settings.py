@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from parley_runtime import ServiceSettings
+from parley_sessions import SessionStoreSettings
 from parley_speech import LOCAL_PROVIDER, check_speech_provider
 from parley_speech.circuit_settings import ProviderCircuitSettings
 from pydantic import Field, field_validator, model_validator
@@ -9,7 +10,7 @@ from pydantic_settings import SettingsConfigDict
 from parley_stt.frame_age import FrameAgeLimits
 
 
-class SttSettings(ServiceSettings, ProviderCircuitSettings):
+class SttSettings(ServiceSettings, ProviderCircuitSettings, SessionStoreSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_STT_", env_file=".env", extra="ignore")
 
     provider: str = Field(

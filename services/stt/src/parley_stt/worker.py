@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 
 from parley_bus import BusPublisher
 from parley_contracts import (
+    MAX_CALLER_FRAME_BYTES,
     TRANSCRIPTS,
     AudioHeaderError,
     CallEnded,
     CallEvent,
+    CallStarted,
     InboundAudioHeaders,
     SessionClosed,
     SpeechStarted,
@@ -34,11 +36,14 @@ from parley_telemetry import tracer
 from parley_stt import metrics
 from parley_stt.call_recognition import CallRecognition
 from parley_stt.frame_age import FrameAgeLimits, FrameVerdict
+from parley_stt.session_gate import SessionGate
 
 log = logging.getLogger(__name__)
 ENDED_CALLS_REMEMBERED = 10_000
 REOPEN_AFTER_S = 2.0
 """After a call's provider could not be opened, its frames are skipped this long."""
+REFUSE_FOR_S = 10.0
+"""Audio for a session that is not live is refused this long before it is checked again."""
 
 
 class SpeechToTextWorker:
@@ -49,7 +54,9 @@ class SpeechToTextWorker:
         endpointing: EndpointingConfig | None = None,
         frame_age: FrameAgeLimits | None = None,
         finish_timeout_s: float = 5.0,
+        gate: SessionGate | None = None,
     ) -> None:
+        self._gate = gate or SessionGate(store=None)
         self._recognizers = recognizers
         self._endpointing = endpointing or EndpointingConfig()
         self._frame_age = frame_age or FrameAgeLimits()
@@ -58,20 +65,26 @@ class SpeechToTextWorker:
         self._calls: dict[str, CallRecognition] = {}
         self._ended: OrderedDict[str, None] = OrderedDict()
         self._unavailable_until: dict[str, float] = {}
+        self._refused_until: OrderedDict[str, float] = OrderedDict()
+        self._reported_bad: set[str] = set()
 
     async def on_audio(self, frame: bytes, headers: dict[str, str]) -> None:
         try:
             meta = InboundAudioHeaders.from_headers(headers)
         except AudioHeaderError as exc:
-            log.warning(
-                "skipping caller frame", extra={"event": "stt.bad_frame", "error": str(exc)}
-            )
+            self._bad_frame("headers", str(exc))
+            return
+        if not 0 < len(frame) <= MAX_CALLER_FRAME_BYTES:
+            self._bad_frame("size", f"{len(frame)} bytes, expected 1-{MAX_CALLER_FRAME_BYTES}")
             return
         metrics.FRAMES.inc()
         age_ms = time.time() * 1000 - meta.received_at_ms
         metrics.FRAME_DELAY.observe(max(0, age_ms))
         if meta.session_id in self._ended:
             metrics.LATE_FRAMES.inc()
+            return
+        if time.monotonic() < self._refused_until.get(meta.session_id, 0.0):
+            metrics.REFUSED_FRAMES.inc()
             return
         call = self._calls.get(meta.session_id)
         verdict = self._frame_age.judge(age_ms, held=call is not None)
@@ -85,8 +98,34 @@ class SpeechToTextWorker:
         await call.send(frame, meta.received_at_ms)
 
     async def on_call_event(self, event: CallEvent | None) -> None:
-        if isinstance(event, CallEnded | SessionClosed):
+        if isinstance(event, CallStarted):
+            self._gate.started(event.session_id)
+        elif isinstance(event, CallEnded | SessionClosed):
+            self._gate.ended(event.session_id)
             await self._finish(event.session_id)
+
+    def _bad_frame(self, kind: str, error: str) -> None:
+        """Counted every time, logged once per kind: a flood must not flood the logs."""
+        metrics.BAD_FRAMES.labels(kind=kind).inc()
+        if kind not in self._reported_bad:
+            self._reported_bad.add(kind)
+            log.warning(
+                "skipping malformed caller frames (logged once per kind; see stt_bad_frames_total)",
+                extra={"event": "stt.bad_frame", "kind": kind, "error": error[:200]},
+            )
+
+    def _refuse(self, call: CallRecognition) -> None:
+        self._forget(call)
+        first = call.session_id not in self._refused_until
+        self._refused_until[call.session_id] = time.monotonic() + REFUSE_FOR_S
+        while len(self._refused_until) > ENDED_CALLS_REMEMBERED:
+            self._refused_until.popitem(last=False)
+        metrics.REFUSED_SESSIONS.inc()
+        if first:
+            log.warning(
+                "refusing audio for a session that is not active",
+                extra={"event": "stt.session_refused", "session": call.session_id[:64]},
+            )
 
     async def _open(self, meta: InboundAudioHeaders) -> CallRecognition | None:
         """Starts opening the call's recognition in the background: connecting to a
@@ -132,6 +171,9 @@ class SpeechToTextWorker:
         """Opens the stream and publishes what the provider recognises. A provider lost
         for good ends this stream, and the call's next frame opens a new one (on the
         fallback provider if the primary's circuit has opened)."""
+        if not await self._gate.confirm(call.session_id):
+            self._refuse(call)
+            return
         try:
             stream = await recognizer.open(self._endpointing)
         except SpeechProviderError as exc:
