@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from uuid import UUID
 
 import psycopg
 
@@ -37,6 +38,17 @@ CREATE INDEX IF NOT EXISTS parley_sessions_active_expiry
 CREATE INDEX IF NOT EXISTS parley_sessions_active_activity
     ON parley_sessions (last_activity_at) WHERE status = 'active';
 """
+
+# By the primary key: the column compared as itself, never cast, so the index is used.
+SELECT_RECORD = "SELECT record FROM parley_sessions WHERE session_id = %(id)s"
+
+
+def _session_key(session_id: str) -> UUID | None:
+    """The id as the column's type; None for a string that is no UUID (no such session)."""
+    try:
+        return UUID(session_id)
+    except ValueError:
+        return None
 
 
 def _columns(session: Session, record: bytes) -> dict[str, object]:
@@ -92,10 +104,8 @@ class PostgresSessionStore(SessionStore):
         return session
 
     async def get(self, session_id: str) -> Session | None:
-        rows = await self._run(
-            "SELECT record FROM parley_sessions WHERE session_id::text = %(id)s",
-            {"id": session_id},
-        )
+        key = _session_key(session_id)
+        rows = [] if key is None else await self._run(SELECT_RECORD, {"id": key})
         if not rows:
             return None
         record = rows[0][0]
