@@ -9,6 +9,7 @@ import parley_agent
 from parley_dialogue.settings import DialogueSettings
 from parley_edge.settings import EdgeSettings
 from parley_janitor.settings import JanitorSettings
+from parley_sessions import SessionStoreSettings
 from parley_stt.settings import SttSettings
 from parley_tts.settings import TtsSettings
 from pydantic import AliasChoices
@@ -21,6 +22,14 @@ SETTINGS: dict[str, type[BaseSettings]] = {
     "tts": TtsSettings,
     "janitor": JanitorSettings,
 }
+# The services that open the session store: they must all be given the same one.
+SESSION_READERS = tuple(s for s, c in SETTINGS.items() if issubclass(c, SessionStoreSettings))
+# What a deployment gives each of them so they agree on where sessions are.
+SESSION_STORE_VARIABLES = (
+    "PARLEY_SESSION_STORE",
+    "DATABASE_URL",
+    "PARLEY_SESSIONS_ENCRYPTION_KEYS",
+)
 # The demo agent has no settings class: it reads os.environ directly.
 AGENT_SOURCE = Path(parley_agent.__file__).parent
 _ENVIRON_GET = re.compile(r"os\.(?:environ\.get\(|environ\[|getenv\()\s*\"([A-Z0-9_]+)\"")

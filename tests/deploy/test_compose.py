@@ -8,7 +8,13 @@ import yaml
 from parley_contracts.topics import EDGE_SLOT_PARTITIONS, WORKER_PARTITIONS
 
 from tests.deploy.conftest import CHART
-from tests.deploy.settings_catalogue import SETTINGS, required_variables, unknown_variables
+from tests.deploy.settings_catalogue import (
+    SESSION_READERS,
+    SESSION_STORE_VARIABLES,
+    SETTINGS,
+    required_variables,
+    unknown_variables,
+)
 
 PARLEY_SERVICES = ("edge", "stt", "dialogue", "tts", "janitor", "agent")
 
@@ -70,3 +76,19 @@ def test_every_service_is_health_checked_on_its_own_readyz(
         port = service["environment"][f"PARLEY_{name.upper()}_PORT"]
         check = " ".join(service["healthcheck"]["test"])
         assert f"http://127.0.0.1:{port}/readyz" in check, name
+
+
+def test_every_service_reading_sessions_is_told_the_same_store(
+    compose_config: dict[str, Any],
+) -> None:
+    told = {
+        name: {
+            v: compose_config["services"][name]["environment"].get(v)
+            for v in SESSION_STORE_VARIABLES
+        }
+        for name in SESSION_READERS
+    }
+    assert len({tuple(values.items()) for values in told.values()}) == 1, told
+    assert None not in next(iter(told.values())).values(), told
+    for name in SESSION_READERS:
+        assert "postgres" in compose_config["services"][name]["depends_on"], name

@@ -15,6 +15,7 @@ from parley_edge.webhooks import webhook_router
 from tests.deploy.chart import KUBERNETES_VERSION, by_kind, env_of, render, template
 from tests.deploy.conftest import CHART, CRD_DIR, helm, require
 from tests.deploy.settings_catalogue import (
+    SESSION_READERS,
     SETTINGS,
     STANDARD_PREFIXES,
     known_variables,
@@ -240,7 +241,8 @@ def test_secrets_come_from_the_existing_secret() -> None:
 def test_every_service_reading_sessions_gets_the_same_store() -> None:
     docs = render("--set", "sessions.store=postgres")
     assert by_kind(docs, "ConfigMap")["parley-config"]["data"]["PARLEY_SESSION_STORE"] == "postgres"
-    for service in ("janitor", "dialogue"):
+    assert {"janitor", "dialogue", "stt"} <= set(SESSION_READERS)
+    for service in SESSION_READERS:
         env = env_of(by_kind(docs, "Deployment")[f"parley-{service}"])
         for variable in ("DATABASE_URL", "PARLEY_SESSIONS_ENCRYPTION_KEYS"):
             secret = env[variable]["valueFrom"]["secretKeyRef"]

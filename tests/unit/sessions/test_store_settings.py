@@ -13,12 +13,13 @@ from parley_sessions import (
     RedisSessionStore,
     SessionStoreSettings,
 )
+from parley_stt.settings import SttSettings
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 DATABASE = "postgresql://parley:secret@db.internal:5432/parley"
 # Every service settings class that opens the session store.
-STORE_USERS: list[type[BaseSettings]] = [JanitorSettings, DialogueSettings]
+STORE_USERS: list[type[BaseSettings]] = [JanitorSettings, DialogueSettings, SttSettings]
 
 
 @pytest.fixture(autouse=True)
