@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from faststream.kafka import KafkaBroker
 from parley_contracts import (
     Event,
@@ -12,9 +15,29 @@ from parley_contracts import (
 )
 from parley_contracts.topics import AUDIO_IN, AUDIO_OUT
 from parley_telemetry import inject_trace_context
+from prometheus_client import Counter
 
 EVENT_CONTENT_TYPE = "application/vnd.parley.event+json"
 AUDIO_CONTENT_TYPE = "audio/x-mulaw"
+
+UNDELIVERED_FRAMES = Counter(
+    "parley_bus_undelivered_frames_total",
+    "Audio frames the broker never acknowledged (the producer gave up on them)",
+    ["topic"],
+)
+
+
+def _watch_delivery(sent: Any, topic: str) -> None:
+    """Audio is not awaited for acknowledgement; a frame the producer gives up on is
+    counted here (and its error retrieved, so it is not reported as never retrieved)."""
+    if not isinstance(sent, asyncio.Future):
+        return
+
+    def done(future: asyncio.Future[Any]) -> None:
+        if not future.cancelled() and future.exception() is not None:
+            UNDELIVERED_FRAMES.labels(topic=topic).inc()
+
+    sent.add_done_callback(done)
 
 
 class BusPublisher:
@@ -42,7 +65,7 @@ class BusPublisher:
         # delivery errors surface in the producer's own logs and metrics.
         headers = meta.to_headers()
         headers["content-type"] = AUDIO_CONTENT_TYPE
-        await self._broker.publish(
+        sent = await self._broker.publish(
             frame,
             topic=AUDIO_IN.name,
             key=meta.session_id.encode(),
@@ -52,13 +75,14 @@ class BusPublisher:
             correlation_id=f"{meta.session_id}:{meta.seq}",
             no_confirm=True,
         )
+        _watch_delivery(sent, AUDIO_IN.name)
 
     async def agent_audio(self, frame: bytes, meta: OutboundAudioHeaders, edge_slot: int) -> None:
         headers = meta.to_headers()
         headers["content-type"] = AUDIO_CONTENT_TYPE
         if meta.seq == 0:
             inject_trace_context(headers)  # a sentence's first frame carries the turn's trace
-        await self._broker.publish(
+        sent = await self._broker.publish(
             frame,
             topic=AUDIO_OUT.name,
             key=meta.session_id.encode(),
@@ -66,3 +90,4 @@ class BusPublisher:
             headers=headers,
             no_confirm=True,
         )
+        _watch_delivery(sent, AUDIO_OUT.name)

@@ -34,6 +34,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from parley_edge import metrics
 from parley_edge.admission import CallAdmission
 from parley_edge.call_playback import CallPlayback
+from parley_edge.call_uplink import CallUplink
 from parley_edge.log_redaction import hashed_sid
 from parley_edge.media_protocol import (
     Connected,
@@ -92,6 +93,7 @@ class CallStream:
         self._duration_task: asyncio.Task[None] | None = None
         self._playback: CallPlayback | None = None
         self._playback_task: asyncio.Task[None] | None = None
+        self._uplink: CallUplink | None = None
         self._reported: set[str] = set()
         self._ended = False
 
@@ -197,7 +199,8 @@ class CallStream:
         )
         self._registry.add(session_id, self)
         metrics.CALLS_ACTIVE.inc()
-        await self._publisher.event(
+        self._uplink = CallUplink(session_id, self._publisher)
+        self._uplink.event(
             CALL_EVENTS,
             CallStarted(
                 session_id=session_id,
@@ -249,13 +252,14 @@ class CallStream:
             edge_slot=self._slot,
             stt_provider=self.speech.stt_provider,
         )
-        await self._publisher.caller_audio(frame, meta)
+        assert self._uplink is not None  # set with the session id
+        self._uplink.audio(frame, meta)
 
     async def _on_mark(self, message: Mark) -> None:
         mark = SegmentMark.parse(message.mark.name)
-        if mark is None or self.session_id is None:
+        if mark is None or self.session_id is None or self._uplink is None:
             return
-        await self._publisher.event(
+        self._uplink.event(
             CALL_EVENTS,
             PlaybackMarked(
                 session_id=self.session_id,
@@ -278,7 +282,8 @@ class CallStream:
         except ValueError:
             self._bad(MalformedMessageError("invalid_fields", "dtmf digit"))
             return
-        await self._publisher.event(CALL_EVENTS, event)
+        assert self._uplink is not None  # set with the session id
+        self._uplink.event(CALL_EVENTS, event)
 
     def _bad(self, error: MalformedMessageError) -> None:
         metrics.MALFORMED_MESSAGES.labels(kind=error.kind).inc()
@@ -381,15 +386,17 @@ class CallStream:
         self._edge.admission.release(self.session_id)
         metrics.CALLS_ACTIVE.dec()
         metrics.CALLS_ENDED.labels(reason=reason).inc()
-        await self._publisher.event(
-            CALL_EVENTS,
-            CallEnded(
-                session_id=self.session_id,
-                call_sid=self.call_sid,
-                reason=reason,
-                at=datetime.now(UTC),
-            ),
-        )
+        if self._uplink is not None:
+            self._uplink.event(
+                CALL_EVENTS,
+                CallEnded(
+                    session_id=self.session_id,
+                    call_sid=self.call_sid,
+                    reason=reason,
+                    at=datetime.now(UTC),
+                ),
+            )
+            await self._uplink.close()
         log.info(
             "call stream ended",
             extra={"event": "call.ended", "session": self.session_id, "reason": reason},

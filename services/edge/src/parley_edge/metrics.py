@@ -34,3 +34,13 @@ STREAMS_REJECTED = Counter(
 CALL_CONTROL = Counter(
     "twilio_call_control_total", "Calls updated through Twilio's REST API", ["action", "outcome"]
 )
+UPLINK_FRAMES_DROPPED = Counter(
+    "edge_caller_frames_dropped_total",
+    "Caller frames not sent to Kafka: queued longer than the uplink holds while the "
+    "broker was unavailable (backlog), or refused by the producer",
+    ["reason"],
+)
+UPLINK_EVENTS_DROPPED = Counter(
+    "edge_call_events_dropped_total",
+    "Call events dropped because too many piled up while Kafka was unavailable",
+)
