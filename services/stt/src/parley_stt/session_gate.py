@@ -20,7 +20,7 @@ import time
 import uuid
 from collections import OrderedDict
 
-from parley_sessions import SessionStore, SessionStoreUnavailableError
+from parley_sessions import SessionDecryptError, SessionStore, SessionStoreUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -71,12 +71,12 @@ class SessionGate:
             return False
         try:
             session = await self._store.get(session_id)
-        except SessionStoreUnavailableError as exc:
+        except (SessionStoreUnavailableError, SessionDecryptError) as exc:
             if not self._store_down_reported:
                 self._store_down_reported = True
                 log.warning(
-                    "session store unavailable; recognising calls not seen starting "
-                    "without checking them",
+                    "cannot read the session store (unreachable, or sealed with other "
+                    "keys); recognising calls not seen starting without checking them",
                     extra={"event": "stt.session_store_unavailable", "error": str(exc)},
                 )
             return None
