@@ -7,7 +7,8 @@ import argparse
 import asyncio
 
 from parley_devstack.fakes.deepgram.controls import DeepgramFakeControls
-from parley_devstack.fakes.deepgram.server import FakeDeepgram, serve_forever
+from parley_devstack.fakes.deepgram.server import FakeDeepgram
+from parley_devstack.fakes.serving import serve_forever
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
         f"DEEPGRAM_API_KEY={args.api_key}",
         flush=True,
     )
-    asyncio.run(serve_forever(fake))
+    asyncio.run(serve_forever(fake, "deepgram"))
 
 
 if __name__ == "__main__":

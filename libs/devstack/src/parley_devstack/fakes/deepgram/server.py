@@ -6,19 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
-import signal
 import time
 import uuid
-from types import TracebackType
 
 from aiohttp import WSMsgType, web
 
 from parley_devstack.fakes.deepgram.controls import DeepgramFakeControls, SpeakRecord
 from parley_devstack.fakes.deepgram.listen_session import ListenOptions, ListenSession
 from parley_devstack.fakes.deepgram.speak_audio import tone_speech_mulaw
+from parley_devstack.fakes.serving import HttpFake
 
-log = logging.getLogger(__name__)
 CHUNK_BYTES = 1600  # 200 ms of mu-law 8 kHz
 
 
@@ -37,41 +34,19 @@ def _error(
 _FAULTS = {429: "TOO_MANY_REQUESTS", 401: "INVALID_AUTH"}
 
 
-class FakeDeepgram:
+class FakeDeepgram(HttpFake):
     def __init__(self, controls: DeepgramFakeControls | None = None, port: int = 0) -> None:
+        super().__init__(port)
         self.controls = controls or DeepgramFakeControls()
-        self._port = port
-        self._runner: web.AppRunner | None = None
-        self.port = 0
 
     @property
     def url(self) -> str:
         """What ``DEEPGRAM_BASE_URL`` should be set to."""
         return f"http://127.0.0.1:{self.port}"
 
-    async def start(self) -> FakeDeepgram:
-        app = web.Application()
+    def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/v1/listen", self._listen)
         app.router.add_post("/v1/speak", self._speak)
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", self._port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        return self
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> FakeDeepgram:
-        return await self.start()
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
 
     def _refusal(self, request: web.Request, endpoint: str) -> web.Response | None:
         controls = self.controls
@@ -202,14 +177,3 @@ class FakeDeepgram:
         finally:
             record.ended_at = time.monotonic()
         return response
-
-
-async def serve_forever(fake: FakeDeepgram) -> None:
-    """Serve until SIGINT or SIGTERM."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
-    async with fake:
-        log.info("fake deepgram listening", extra={"event": "fake.deepgram_ready", "url": fake.url})
-        await stop.wait()
