@@ -44,3 +44,7 @@ class KafkaUnreachableError(DevstackError):
 
 class TopicCreationError(DevstackError):
     """Kafka refused to create a topic for a reason other than it already existing."""
+
+
+class InvalidSettingError(DevstackError):
+    """A setting the launcher reads (from the environment or .env) has an unusable value."""

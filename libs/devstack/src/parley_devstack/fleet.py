@@ -9,13 +9,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import orjson
 
+from parley_devstack.brain import local_agent_url
 from parley_devstack.ports import free_ports
 
 # Start order matters only for the agent, which dialogue connects to at start-up.
@@ -51,29 +52,46 @@ class ServiceProcess:
         )
 
 
+def port_setting(service: str) -> str:
+    return f"PARLEY_{service.upper()}_PORT"
+
+
 @dataclass
 class ServiceFleet:
+    """The services as processes, each given one environment built in three layers:
+    the fleet's defaults, under the user's ``settings``, under what the fleet must fix
+    for its processes to find each other (``ports``, ``infra_env``, the agent URL and
+    ``extra_env``)."""
+
     infra_env: dict[str, str]
     log_dir: Path
     ports: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_PORTS))
     extra_env: dict[str, str] = field(default_factory=dict)
     processes: dict[str, ServiceProcess] = field(default_factory=dict)
+    settings: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    """The user's settings (the environment, for make run over .env)."""
+    agent_url: str | None = None
+    """What dialogue calls; None: the fleet's own agent on ``ports["agent"]``."""
+    with_agent: bool = True
+    """Whether the fleet starts services/agent (not when the brain is elsewhere)."""
 
     def service_env(self) -> dict[str, str]:
-        env = {**os.environ, **self.infra_env, **self.extra_env}
-        for name, port in self.ports.items():
-            env[f"PARLEY_{name.upper()}_PORT"] = str(port)
-        env.setdefault("PARLEY_PUBLIC_URL", f"http://127.0.0.1:{self.ports['edge']}")
-        env["PARLEY_AGENT_URL"] = f"http://127.0.0.1:{self.ports['agent']}/mcp"
-        env["PARLEY_JANITOR_MCP_ENDPOINT"] = env["PARLEY_AGENT_URL"]
-        env["PYTHONUNBUFFERED"] = "1"
-        return env
+        agent_url = self.agent_url or local_agent_url(self.ports["agent"])
+        defaults = {
+            "PARLEY_PUBLIC_URL": f"http://127.0.0.1:{self.ports['edge']}",
+            "PARLEY_JANITOR_MCP_ENDPOINT": agent_url,
+            "PYTHONUNBUFFERED": "1",
+        }
+        fixed = {port_setting(name): str(port) for name, port in self.ports.items()}
+        fixed |= {**self.infra_env, "PARLEY_AGENT_URL": agent_url, **self.extra_env}
+        return {**defaults, **self.settings, **fixed}
 
     def start(self, timeout_s: float = 90.0, progress: bool = True) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.service_env()
-        self._spawn("agent", env)
-        self._wait_ready(["agent"], timeout_s, progress)
+        if self.with_agent:
+            self._spawn("agent", env)
+            self._wait_ready(["agent"], timeout_s, progress)
         rest = [n for n in SERVICE_NAMES if n != "agent"]
         for name in rest:
             self._spawn(name, env)

@@ -1,4 +1,10 @@
-"""``parley-stack run``: the whole system in the foreground, as ``make run`` starts it."""
+"""``parley-stack run``: the whole system in the foreground, as ``make run`` starts it.
+
+Every setting is resolved as the services resolve it: the process environment over
+``.env`` (in the current directory, where the services look for it) over the
+launcher's defaults. That covers the infrastructure URLs, the service ports, the
+public URL and the agent (see :mod:`parley_devstack.brain`).
+"""
 
 from __future__ import annotations
 
@@ -10,20 +16,56 @@ from pathlib import Path
 
 from parley_contracts import ALL_TOPICS
 
-from parley_devstack.env_file import write_env_file
-from parley_devstack.fleet import DEFAULT_PORTS, ServiceFleet, ServiceStartError
+from parley_devstack.brain import Brain, choose_brain
+from parley_devstack.env_file import UserSettings, write_env_file
+from parley_devstack.errors import InvalidSettingError
+from parley_devstack.fleet import DEFAULT_PORTS, ServiceFleet, ServiceStartError, port_setting
 from parley_devstack.stack import LocalStack
 from parley_devstack.topics import create_topics
 
 
-def run_system(state_dir: Path) -> int:
+def service_ports(settings: UserSettings) -> dict[str, int]:
+    """Each service's port: the user's ``PARLEY_<SERVICE>_PORT``, else the default."""
+    ports = dict(DEFAULT_PORTS)
+    for name in ports:
+        setting = port_setting(name)
+        value = settings.get(setting)
+        if value is None:
+            continue
+        try:
+            ports[name] = int(value)
+        except ValueError:
+            raise InvalidSettingError(
+                f"{setting}={value!r} (from {settings.source(setting)}) is not a port number; "
+                "fix it or unset it to use the default"
+            ) from None
+    return ports
+
+
+def user_fleet(
+    settings: UserSettings, infra_env: dict[str, str], log_dir: Path, brain: Brain
+) -> ServiceFleet:
+    """The six services as the user's settings describe them."""
+    return ServiceFleet(
+        infra_env,
+        log_dir,
+        ports=service_ports(settings),
+        settings=settings.merged(),
+        agent_url=brain.url,
+        with_agent=brain.runs_local_agent,
+    )
+
+
+def run_system(state_dir: Path, settings: UserSettings | None = None) -> int:
     """Start infrastructure, topics and the six services; block until SIGINT/SIGTERM."""
+    settings = settings or UserSettings.load(Path.cwd() / ".env")
+    brain = choose_brain(settings, service_ports(settings)["agent"])
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     started = time.monotonic()
     print("==> starting Kafka, Redis and PostgreSQL", flush=True)
-    stack = LocalStack(state_dir / "infra")
+    stack = LocalStack(state_dir / "infra", environ=settings.merged())
     fleet: ServiceFleet | None = None
     try:
         stack.start()
@@ -32,10 +74,11 @@ def run_system(state_dir: Path) -> int:
         write_env_file(state_dir / "stack.env", env)
         print("==> creating Kafka topics", flush=True)
         asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
+        print(f"==> brain: {brain.description}", flush=True)
         print("==> starting services (logs in .stack/logs/)", flush=True)
-        fleet = ServiceFleet(env, state_dir / "logs", ports=dict(DEFAULT_PORTS))
+        fleet = user_fleet(settings, env, state_dir / "logs", brain)
         fleet.start()
-        _print_ready(fleet, env, time.monotonic() - started)
+        _print_ready(fleet, env, brain, time.monotonic() - started)
         while not stop.is_set():
             crashed = [s.name for s in fleet.processes.values() if s.process.poll() is not None]
             if crashed:
@@ -58,14 +101,19 @@ def run_system(state_dir: Path) -> int:
         print("==> stopped", flush=True)
 
 
-def _print_ready(fleet: ServiceFleet, env: dict[str, str], elapsed_s: float) -> None:
+def _print_ready(fleet: ServiceFleet, env: dict[str, str], brain: Brain, elapsed_s: float) -> None:
     edge = fleet.processes["edge"].url
     public = fleet.service_env()["PARLEY_PUBLIC_URL"].rstrip("/")
     print(f"\nParley is up ({elapsed_s:.0f} s).", flush=True)
     print(f"  Twilio voice webhook : {public}/twilio/voice  (POST)")
     print(f"  Twilio status webhook: {public}/twilio/status (POST)")
     print(f"  edge                 : {edge}")
+    print(f"  brain                : {brain.description}")
     print(f"  Kafka                : {env['KAFKA_BOOTSTRAP_SERVERS']}")
     print(f"  Redis                : {env['REDIS_URL']}")
-    print('  Try it              : .venv/bin/parley call --say "what time do you open on monday"')
+    target = "" if edge == "http://127.0.0.1:8080" else f" --edge-url {edge}"
+    print(
+        f"  Try it              : .venv/bin/parley call{target} "
+        '--say "what time do you open on monday"'
+    )
     print("Ctrl-C stops everything.", flush=True)
