@@ -37,14 +37,47 @@ class ServiceStartError(RuntimeError):
 
 @dataclass
 class ServiceProcess:
+    """One service's process, started again in place by :meth:`restart`."""
+
     name: str
     port: int
     log_path: Path
-    process: subprocess.Popen[bytes]
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[bytes] = field(init=False)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start the process with a fresh log."""
+        self._spawn("wb")
+
+    def restart(self) -> None:
+        """Start the process again; its log keeps what the previous one wrote."""
+        with self.log_path.open("ab") as log_file:
+            log_file.write(f"--- {self.name} restarted by the launcher ---\n".encode())
+        self._spawn("ab")
+
+    def exit_code(self) -> int | None:
+        return self.process.poll()
+
+    def is_ready(self) -> bool:
+        try:
+            return httpx.get(self.url + "/readyz", timeout=1.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def _spawn(self, log_mode: str) -> None:
+        with self.log_path.open(log_mode) as log_file:
+            self.process = subprocess.Popen(
+                self.argv,
+                env=self.env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def log_lines(self) -> list[str]:
         return (
@@ -106,18 +139,15 @@ class ServiceFleet:
     def _spawn(
         self, name: str, env: dict[str, str], service: str | None = None, port: int | None = None
     ) -> None:
-        log_path = self.log_dir / f"{name}.log"
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen(
-                [sys.executable, "-m", f"parley_{service or name}"],
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.processes[name] = ServiceProcess(
-            name, port if port is not None else self.ports[name], log_path, process
+        process = ServiceProcess(
+            name,
+            port if port is not None else self.ports[name],
+            self.log_dir / f"{name}.log",
+            [sys.executable, "-m", f"parley_{service or name}"],
+            env,
         )
+        process.start()
+        self.processes[name] = process
 
     def _wait_ready(self, names: list[str], timeout_s: float, progress: bool) -> None:
         deadline = time.monotonic() + timeout_s

@@ -4,13 +4,15 @@ Every setting is resolved as the services resolve it: the process environment ov
 ``.env`` (in the current directory, where the services look for it) over the
 launcher's defaults. That covers the infrastructure URLs, the service ports, the
 public URL and the agent (see :mod:`parley_devstack.brain`).
+
+A service that exits is restarted with a backoff while the rest keep running (see
+:mod:`parley_devstack.supervisor`); Ctrl-C stops everything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 import time
 from pathlib import Path
 
@@ -21,7 +23,10 @@ from parley_devstack.env_file import UserSettings, write_env_file
 from parley_devstack.errors import InvalidSettingError
 from parley_devstack.fleet import DEFAULT_PORTS, ServiceFleet, ServiceStartError, port_setting
 from parley_devstack.stack import LocalStack
+from parley_devstack.supervisor import CrashLoopError, Supervisor
 from parley_devstack.topics import create_topics
+
+_SUPERVISION_INTERVAL_S = 0.5
 
 
 def service_ports(settings: UserSettings) -> dict[str, int]:
@@ -60,9 +65,8 @@ def run_system(state_dir: Path, settings: UserSettings | None = None) -> int:
     """Start infrastructure, topics and the six services; block until SIGINT/SIGTERM."""
     settings = settings or UserSettings.load(Path.cwd() / ".env")
     brain = choose_brain(settings, service_ports(settings)["agent"])
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+    # SIGTERM takes Ctrl-C's path, which works during start-up too.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
     print("==> starting Kafka, Redis and PostgreSQL", flush=True)
     stack = LocalStack(state_dir / "infra", environ=settings.merged())
@@ -79,21 +83,21 @@ def run_system(state_dir: Path, settings: UserSettings | None = None) -> int:
         fleet = user_fleet(settings, env, state_dir / "logs", brain)
         fleet.start()
         _print_ready(fleet, env, brain, time.monotonic() - started)
-        while not stop.is_set():
-            crashed = [s.name for s in fleet.processes.values() if s.process.poll() is not None]
-            if crashed:
-                print(
-                    f"!!  service exited: {', '.join(crashed)} (see .stack/logs/); stopping",
-                    flush=True,
-                )
-                return 1
-            stop.wait(1.0)
+        supervisor = Supervisor(fleet.processes)
+        while True:
+            supervisor.check()
+            time.sleep(_SUPERVISION_INTERVAL_S)
+    except KeyboardInterrupt:
         print("\n==> stopping", flush=True)
         return 0
-    except ServiceStartError as exc:
+    except (ServiceStartError, CrashLoopError) as exc:
         print(f"!!  {exc}", flush=True)
+        print("!!  stopping everything", flush=True)
         return 1
     finally:
+        # A second Ctrl-C must not cut the shutdown short and leave processes behind.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if fleet is not None:
             fleet.stop()
         stack.stop()
