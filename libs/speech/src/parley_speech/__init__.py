@@ -42,11 +42,13 @@ from parley_speech.synthesis import (
     choose_voice,
     mulaw_frames,
 )
+from parley_speech.text_chunks import BoundedText, TextLimits, bound_text, split_text
 from parley_speech.tts import Synthesizer
 
 __all__ = [
     "AVAILABLE_PROVIDERS",
     "LOCAL_PROVIDER",
+    "BoundedText",
     "EndpointingConfig",
     "FailoverRecognizer",
     "FailoverSynthesizer",
@@ -75,11 +77,14 @@ __all__ = [
     "StreamingRecognizer",
     "SynthesisRequest",
     "Synthesizer",
+    "TextLimits",
     "VoiceChoice",
+    "bound_text",
     "build_recognizer",
     "build_synthesizer",
     "check_speech_provider",
     "choose_voice",
     "mulaw_frames",
+    "split_text",
     "transcribe_recording",
 ]

@@ -48,7 +48,11 @@ def create_app(settings: TtsSettings | None = None) -> FastAPI:
     settings = settings or TtsSettings()
     broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-tts")
     worker = TextToSpeechWorker(
-        synthesizer_choice(settings), BusPublisher(broker), settings.voice, settings.speed
+        synthesizer_choice(settings),
+        BusPublisher(broker),
+        settings.voice,
+        settings.speed,
+        limits=settings.text_limits(),
     )
     subscriber = group_subscriber(broker, settings.consumer_group, REPLIES)
 

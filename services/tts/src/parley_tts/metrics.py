@@ -17,3 +17,10 @@ PROVIDER_ERRORS = Counter(
     "Sentences a speech provider failed to synthesise (in full or in part)",
     ["provider", "kind"],
 )
+TRUNCATED_SENTENCES = Counter(
+    "tts_truncated_sentences_total",
+    "Sentences longer than PARLEY_TTS_MAX_SENTENCE_CHARS, spoken only up to it",
+)
+REFUSED_CHARS = Counter(
+    "tts_refused_chars_total", "Characters of sentences past PARLEY_TTS_MAX_SENTENCE_CHARS"
+)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Self
+
 from parley_runtime import ServiceSettings
-from parley_speech import LOCAL_PROVIDER, check_speech_provider
+from parley_speech import LOCAL_PROVIDER, TextLimits, check_speech_provider
 from parley_speech.circuit_settings import ProviderCircuitSettings
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
@@ -34,6 +36,20 @@ class TtsSettings(ServiceSettings, ProviderCircuitSettings):
         description="Path to a piper .onnx voice; default: the bundled en_US joe voice.",
     )
     speed: float = Field(default=1.0, gt=0.25, le=4.0)
+    max_chunk_chars: int = Field(
+        default=TextLimits().chunk_chars,
+        ge=20,
+        description="The most text one synthesis request is given: a longer sentence is "
+        "cut at sentence ends, else clause breaks, else spaces, and spoken chunk by chunk "
+        "(piper holds about 1.5 MB per character of one request).",
+    )
+    max_sentence_chars: int = Field(
+        default=TextLimits().total_chars,
+        ge=20,
+        description="The most of one reply sentence that is spoken (3,000 characters is "
+        "about three minutes); the rest is refused, logged and counted "
+        "(tts_refused_chars_total).",
+    )
 
     @field_validator("provider")
     @classmethod
@@ -44,3 +60,16 @@ class TtsSettings(ServiceSettings, ProviderCircuitSettings):
     @classmethod
     def _available_fallback(cls, value: str | None) -> str | None:
         return check_speech_provider("PARLEY_TTS_FALLBACK", value) if value else None
+
+    @model_validator(mode="after")
+    def _chunk_within_sentence(self) -> Self:
+        if self.max_chunk_chars > self.max_sentence_chars:
+            raise ValueError(
+                f"PARLEY_TTS_MAX_CHUNK_CHARS={self.max_chunk_chars} is more than "
+                f"PARLEY_TTS_MAX_SENTENCE_CHARS={self.max_sentence_chars}; lower the first "
+                "or raise the second"
+            )
+        return self
+
+    def text_limits(self) -> TextLimits:
+        return TextLimits(self.max_chunk_chars, self.max_sentence_chars)

@@ -1,4 +1,10 @@
-"""Synthesises reply sentences into 20 ms mu-law frames for the call's edge."""
+"""Synthesises reply sentences into 20 ms mu-law frames for the call's edge.
+
+Every sentence, whichever provider speaks it, is first bounded (``bound_text``): a long
+one is synthesised chunk by chunk, one chunk at a time, all of it as one segment, and
+text past the cap is refused (logged and counted), so no event can make a provider hold
+an unbounded utterance in memory.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +12,7 @@ import contextlib
 import logging
 import time
 import zlib
+from collections.abc import AsyncGenerator
 
 from opentelemetry import trace
 from parley_audio import AudioFormatError, silence_frame
@@ -15,6 +22,8 @@ from parley_speech import (
     SpeechProviderError,
     SpeechSynthesizer,
     SynthesisRequest,
+    TextLimits,
+    bound_text,
     choose_voice,
     mulaw_frames,
 )
@@ -34,11 +43,13 @@ class TextToSpeechWorker:
         publisher: BusPublisher,
         voice: str | None = None,
         speed: float = 1.0,
+        limits: TextLimits | None = None,
     ) -> None:
         self._synthesizers = synthesizers
         self._publisher = publisher
         self._voice = voice
         self._speed = speed
+        self._limits = limits or TextLimits()
         self._turns = TurnGuard()
 
     async def warm_up(self) -> None:
@@ -87,13 +98,13 @@ class TextToSpeechWorker:
     async def _synthesise(self, event: ReplySentence) -> None:
         started = time.perf_counter()
         synthesizer = self._synthesizer_for(event)
-        voice = choose_voice(synthesizer, event.voice or self._voice)
-        request = SynthesisRequest(event.text, voice.voice, self._speed)
+        voice = choose_voice(synthesizer, event.voice or self._voice).voice
+        chunks = self._speakable(event)
         spoke_ms = int(event.speech_ended_at.timestamp() * 1000) if event.speech_ended_at else None
         seq = 0
         pending: bytes | None = None
         try:
-            async with contextlib.aclosing(mulaw_frames(synthesizer, request)) as frames:
+            async with contextlib.aclosing(self._frames(synthesizer, voice, chunks)) as frames:
                 # Hold one frame back so the segment's last frame can be flagged as such.
                 async for frame in frames:
                     if self._turns.is_dead(event.session_id, event.turn_id):
@@ -130,9 +141,42 @@ class TextToSpeechWorker:
                 "session": event.session_id,
                 "turn": event.turn_id,
                 "frames": seq + 1,
+                "chunks": len(chunks),
                 "provider": synthesizer.name,
             },
         )
+
+    def _speakable(self, event: ReplySentence) -> tuple[str, ...]:
+        """The chunks of the sentence to synthesise; what is past the cap is refused."""
+        text = bound_text(event.text, self._limits)
+        if text.refused_chars:
+            metrics.TRUNCATED_SENTENCES.inc()
+            metrics.REFUSED_CHARS.inc(text.refused_chars)
+            log.warning(
+                "reply sentence too long to speak in full; the rest is not synthesised",
+                extra={
+                    "event": "tts.text_refused",
+                    "session": event.session_id,
+                    "turn": event.turn_id,
+                    "segment": event.index,
+                    "chars": len(event.text),
+                    "spoken_chars": text.spoken_chars,
+                    "refused_chars": text.refused_chars,
+                    "max_sentence_chars": self._limits.total_chars,
+                },
+            )
+        return text.chunks
+
+    async def _frames(
+        self, synthesizer: SpeechSynthesizer, voice: str, chunks: tuple[str, ...]
+    ) -> AsyncGenerator[bytes, None]:
+        """The frames of each chunk in turn: a chunk is asked for only once the frames
+        of the one before it are published, so the provider holds one chunk at a time."""
+        for chunk in chunks:
+            request = SynthesisRequest(chunk, voice, self._speed)
+            async with contextlib.aclosing(mulaw_frames(synthesizer, request)) as frames:
+                async for frame in frames:
+                    yield frame
 
     async def _publish(
         self, event: ReplySentence, frame: bytes, seq: int, last: bool, spoke_ms: int | None

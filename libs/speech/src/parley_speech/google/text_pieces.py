@@ -4,7 +4,8 @@ and the first sentence alone comes back sooner than the whole text."""
 from __future__ import annotations
 
 import re
-import textwrap
+
+from parley_speech.text_chunks import split_text
 
 MAX_PIECE_CHARS = 1_000
 """Well under 5,000 bytes even for text of four-byte characters."""
@@ -14,6 +15,5 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 def text_pieces(text: str) -> list[str]:
     pieces: list[str] = []
     for sentence in _SENTENCE_END.split(text.strip()):
-        if sentence:
-            pieces.extend(textwrap.wrap(sentence, MAX_PIECE_CHARS) or [sentence])
+        pieces.extend(split_text(sentence, MAX_PIECE_CHARS))
     return pieces
