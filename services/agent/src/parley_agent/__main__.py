@@ -1,6 +1,7 @@
-"""`parley-agent` serves the demo agent over HTTP; `parley-agent --stdio` speaks MCP on
+"""`parley-agent` serves the agent over HTTP; `parley-agent --stdio` speaks MCP on
 stdin/stdout, for a dialogue service set up with
-`PARLEY_AGENT_URL="stdio:parley-agent --stdio"`."""
+`PARLEY_AGENT_URL="stdio:parley-agent --stdio"`. `PARLEY_AGENT` picks the brain
+(`receptionist`, the default, or `llm`)."""
 
 import os
 import sys
@@ -8,12 +9,13 @@ import sys
 import uvicorn
 from parley_runtime import configure_logging
 
-from parley_agent.app import build_app, build_server, front_desk_number
+from parley_agent.app import build_app
+from parley_agent.brains import build_brain
 
 
 def main() -> None:
     if "--stdio" in sys.argv[1:]:
-        build_server(front_desk_number()).run("stdio")
+        build_brain().run("stdio")
         return
     configure_logging("agent", os.environ.get("PARLEY_LOG_LEVEL", "INFO"))
     uvicorn.run(

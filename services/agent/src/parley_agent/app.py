@@ -1,16 +1,17 @@
-"""The demo agent as an MCP server (streamable HTTP at /mcp), stateless by design:
-the conversation arrives with every call in ``context``."""
+"""The agent over streamable HTTP at /mcp, stateless by design (the conversation arrives
+with every call in ``context``), with /healthz, /readyz and /metrics beside it.
+
+Responses are server-sent event streams (``json_response=False``): a v2 agent's reply
+pieces travel as progress notifications ahead of the result, which a JSON response could
+not carry (docs/agent-contract.md, "Server settings")."""
 
 from __future__ import annotations
 
 import hmac
 import os
-import time
-from typing import Literal
 
 from mcp.server.mcpserver import MCPServer
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, Field
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
@@ -18,55 +19,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from parley_agent.metrics import TOOL_CALLS, TOOL_DURATION_MS
-from parley_agent.receptionist import answer
+from parley_agent.brains import build_brain
 
 
-class Turn(BaseModel):
-    role: Literal["caller", "agent"]
-    text: str
-
-
-class Action(BaseModel):
-    type: Literal["hangup", "transfer"]
-    to: str | None = None
-
-
-class Reply(BaseModel):
-    reply: str = Field(description="What Parley should say, as plain spoken sentences.")
-    actions: list[Action] = Field(default_factory=list)
-
-
-def build_server(front_desk: str) -> MCPServer:
-    server = MCPServer("parley-demo-receptionist", instructions="A dental-practice receptionist.")
-
-    @server.tool(name="respond", description="Answer the caller (Parley agent tool contract v1).")
-    def respond(
-        sessionId: str,
-        event: Literal["call_started", "utterance", "dtmf"],
-        utterance: str = "",
-        dtmf: str | None = None,
-        context: list[Turn] | None = None,
-    ) -> Reply:
-        started = time.perf_counter()
-        turns = [t.model_dump() for t in context or []]
-        result = answer(event, utterance, turns, dtmf, front_desk)
-        TOOL_CALLS.labels(event=event).inc()
-        TOOL_DURATION_MS.observe((time.perf_counter() - started) * 1000)
-        return Reply(reply=result.reply, actions=[Action.model_validate(a) for a in result.actions])
-
-    return server
-
-
-def front_desk_number() -> str:
-    return os.environ.get("PARLEY_AGENT_FRONT_DESK", "+15550100000")
-
-
-def build_app(front_desk: str | None = None, token: str | None = None) -> Starlette:
-    """The agent over streamable HTTP; with a token, /mcp demands `Authorization: Bearer`."""
-    server = build_server(front_desk or front_desk_number())
-    app = server.streamable_http_app(
-        streamable_http_path="/mcp", stateless_http=True, json_response=True
+def build_app(server: MCPServer | None = None, token: str | None = None) -> Starlette:
+    """``server`` (default: the brain PARLEY_AGENT selects) over streamable HTTP; with a
+    token, /mcp demands `Authorization: Bearer`."""
+    app = (server or build_brain()).streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=False
     )
     required = token if token is not None else os.environ.get("PARLEY_AGENT_TOKEN", "")
 
@@ -74,7 +34,7 @@ def build_app(front_desk: str | None = None, token: str | None = None) -> Starle
         return JSONResponse({"service": "agent", "status": "ok"})
 
     app.router.routes.append(Route("/healthz", healthz))
-    # Stateless and dependency-free: ready whenever it is alive.
+    # Stateless: ready whenever it is alive (tool servers and the model are per-turn).
     app.router.routes.append(Route("/readyz", healthz))
     app.router.routes.append(Route("/metrics", metrics))
     if required:
