@@ -297,7 +297,7 @@ def test_notes_give_the_webhook_url() -> None:
     # helm renders NOTES.txt only on install, which needs a cluster; check its template.
     notes = (CHART / "templates" / "NOTES.txt").read_text()
     stub: Any = object()  # building the router touches none of its collaborators
-    router = webhook_router(stub, stub, stub, "https://voice.example.com", stub, stub)
+    router = webhook_router(stub, stub, "https://voice.example.com", stub)
     paths = {route.path for route in router.routes if isinstance(route, APIRoute)}
     assert paths == {"/twilio/voice", "/twilio/status"}
     for path in paths:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from parley_sessions import (
     CallIndex,
+    IndexedCall,
     RedisSessionStore,
     Session,
     SessionAlreadyClosedError,
@@ -65,7 +66,7 @@ async def test_expiry_index_lists_idle_sessions_until_closed(store: RedisSession
 
 async def test_call_index_maps_call_sid_to_session(stack_env: dict[str, str]) -> None:
     index = CallIndex(stack_env["REDIS_URL"])
-    await index.remember("CA-index", "session-1")
-    assert await index.lookup("CA-index") == "session-1"
+    await index.claim("CA-index", "session-1")
+    assert await index.lookup("CA-index") == IndexedCall("session-1", "pending")
     assert await index.lookup("CA-missing") is None
     await index.close()

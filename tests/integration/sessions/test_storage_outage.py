@@ -109,7 +109,7 @@ async def test_first_commands_after_a_redis_restart_succeed(
     index = CallIndex(redis.url)
     try:
         call = await primary.create(Session(call_sid="CA-restart"))
-        await index.remember("CA-restart", call.id)
+        await index.claim("CA-restart", call.id)
 
         await asyncio.to_thread(redis.stop)
         await asyncio.to_thread(redis.start)

@@ -11,11 +11,14 @@ from typing import Any, cast
 from parley_bus import BusPublisher
 from parley_contracts import Event, InboundAudioHeaders, TopicSpec, encode_event
 from parley_edge.admission import CallAdmission
+from parley_edge.call_ledger import CallLedger
 from parley_edge.call_stream import CallStream, EdgeContext
 from parley_edge.registry import CallRegistry
 from parley_edge.stream_token import StreamTokens
 from parley_edge.telephony import TwilioCallControl
 from starlette.websockets import WebSocket, WebSocketState
+
+from tests.support.memory_call_index import MemoryCallIndex
 
 SESSION_ID = "session-under-test"
 CALL_SID = "CA" + "1" * 32
@@ -77,12 +80,17 @@ class RecordingPublisher(BusPublisher):
         return [entry for entry in self.log if isinstance(entry, Event)]
 
 
-def edge_context(publisher: BusPublisher, start_timeout_s: float = 5.0) -> EdgeContext:
+def edge_context(
+    publisher: BusPublisher, start_timeout_s: float = 5.0, index: MemoryCallIndex | None = None
+) -> EdgeContext:
+    """An edge instance whose voice webhook answered :data:`CALL_SID` with :data:`SESSION_ID`
+    (or one sharing ``index`` with another instance)."""
+    index = index or MemoryCallIndex(answered={CALL_SID: SESSION_ID})
     return EdgeContext(
         publisher=publisher,
         registry=CallRegistry(),
         tokens=TOKENS,
-        admission=CallAdmission(max_calls=10, pending_ttl_s=60),
+        calls=CallLedger(CallAdmission(max_calls=10), index, publisher, pending_timeout_s=60),
         call_control=TwilioCallControl("AC" + "0" * 32, "token", "http://127.0.0.1:9", 0.5),
         slot=0,
         playback_ahead_ms=100,

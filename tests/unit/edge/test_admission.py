@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import time
-
 from parley_edge.admission import CallAdmission
 
 
 def test_answered_and_streaming_calls_both_count_towards_the_limit() -> None:
-    admission = CallAdmission(max_calls=2, pending_ttl_s=60)
+    admission = CallAdmission(max_calls=2)
     assert admission.reserve("a")
     admission.activate("a")
     assert admission.reserve("b")
@@ -15,9 +13,20 @@ def test_answered_and_streaming_calls_both_count_towards_the_limit() -> None:
     assert admission.reserve("c")
 
 
-def test_a_reservation_whose_stream_never_came_expires() -> None:
-    admission = CallAdmission(max_calls=1, pending_ttl_s=0.01)
-    assert admission.reserve("a")
-    time.sleep(0.02)
-    assert admission.reserve("b")
+def test_only_a_call_whose_stream_has_not_started_is_pending() -> None:
+    admission = CallAdmission(max_calls=2)
+    admission.reserve("a")
+    admission.reserve("b")
+    admission.activate("b")
+    assert admission.is_pending("a") and not admission.is_pending("b")
+    admission.release("a")
+    assert not admission.is_pending("a") and len(admission) == 1
+
+
+def test_a_stream_answered_by_another_instance_takes_a_place_here_even_when_full() -> None:
+    admission = CallAdmission(max_calls=1)
+    assert admission.reserve("mine")
+    admission.activate("theirs")
+    assert len(admission) == 2
+    admission.release("theirs")
     assert len(admission) == 1

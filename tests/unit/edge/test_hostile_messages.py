@@ -25,6 +25,7 @@ from parley_edge.media_protocol import (
 from parley_edge.stream_token import StreamTokenError
 from prometheus_client import REGISTRY
 
+from tests.support.memory_call_index import MemoryCallIndex
 from tests.unit.edge.fuzzing import fuzz
 from tests.unit.edge.scripted_socket import (
     CALL_SID,
@@ -206,7 +207,7 @@ def test_any_message_sequence_ends_cleanly_and_only_a_valid_start_reaches_kafka(
         assert isinstance(events[0], CallStarted) and isinstance(events[-1], CallEnded)
         assert sum(isinstance(e, CallStarted | CallEnded) for e in events) == 2
         assert isinstance(publisher.log[0], CallStarted)
-    assert len(edge.registry) == 0 and len(edge.admission) == 0
+    assert len(edge.registry) == 0 and len(edge.calls) == 0
     assert REGISTRY.get_sample_value("twilio_calls_active") == active_before
 
 
@@ -306,3 +307,25 @@ async def test_a_replayed_start_on_another_socket_is_refused_while_live_and_afte
     assert again.close_code == 1008
     assert publisher.frames == [frame_for(1)]
     assert sum(isinstance(e, CallStarted) for e in publisher.events) == 1
+
+
+async def test_a_replayed_start_on_another_edge_instance_is_refused() -> None:
+    """A replayed webhook hands out a fresh token for the call's session; whichever
+    instance a second ``start`` with it reaches, the call's one stream keeps it."""
+    index = MemoryCallIndex(answered={CALL_SID: SESSION_ID})  # shared, as Redis is
+    first = edge_context(RecordingPublisher(), index=index)
+    second_publisher = RecordingPublisher()
+    second = edge_context(second_publisher, index=index)
+    replayed_token = TOKENS.issue(SESSION_ID, CALL_SID)
+    live = ScriptedSocket([orjson.dumps(m).decode() for m in (CONNECTED, GOOD_START)], True)
+    live_task = asyncio.create_task(call_stream(live, first).run())
+    await asyncio.sleep(0.05)
+    replay_start = start({"sessionId": SESSION_ID, "token": replayed_token})
+    replay = ScriptedSocket([orjson.dumps(m).decode() for m in (CONNECTED, replay_start)])
+    await call_stream(replay, second).run()
+    assert replay.close_code == 1008
+    assert second_publisher.log == [] and len(second.calls) == 0
+    assert first.registry.get(SESSION_ID) is not None and live.close_code is None
+    live_task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await live_task

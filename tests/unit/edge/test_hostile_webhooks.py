@@ -4,6 +4,7 @@ never a 500."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from urllib.parse import urlencode
@@ -13,12 +14,13 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from parley_edge.admission import CallAdmission
+from parley_edge.call_ledger import CallLedger
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.webhooks import CALL_STATUSES, MAX_WEBHOOK_BYTES, webhook_router
-from parley_sessions import CallIndex
 from prometheus_client import REGISTRY
 from twilio.request_validator import RequestValidator
 
+from tests.support.memory_call_index import MemoryCallIndex
 from tests.unit.edge.fuzzing import fuzz
 from tests.unit.edge.scripted_socket import TOKENS, RecordingPublisher
 
@@ -27,29 +29,17 @@ PUBLIC = "https://voice.example.com"
 CALL_SID = re.compile(r"^CA[0-9a-fA-F]{32}$")
 
 
-class MemoryIndex(CallIndex):
-    def __init__(self) -> None:
-        self.sessions: dict[str, str] = {}
-
-    async def remember(self, call_sid: str, session_id: str) -> None:
-        self.sessions[call_sid] = session_id
-
-    async def lookup(self, call_sid: str) -> str | None:
-        return self.sessions.get(call_sid)
-
-
 def _client() -> TestClient:
     app = FastAPI()
     verifier = TwilioSignatureVerifier(AUTH_TOKEN, PUBLIC)
-    admission = CallAdmission(max_calls=1_000_000, pending_ttl_s=60)
-    router = webhook_router(
-        verifier, MemoryIndex(), RecordingPublisher(), PUBLIC, TOKENS, admission
-    )
-    app.include_router(router)
+    publisher = RecordingPublisher()
+    calls = CallLedger(CallAdmission(max_calls=1_000_000), MemoryCallIndex(), publisher, 60)
+    app.include_router(webhook_router(verifier, calls, PUBLIC, TOKENS))
     return TestClient(app, raise_server_exceptions=False)
 
 
 CLIENT = _client()
+FRESH_CALLS = itertools.count(0xB0000000)
 ROUTES = st.sampled_from(["/twilio/voice", "/twilio/status"])
 call_sids = st.one_of(
     st.from_regex(r"CA[0-9a-f]{32}", fullmatch=True),
@@ -110,14 +100,21 @@ def test_a_signed_webhook_with_garbage_fields_gets_a_clear_4xx_never_a_500(
     if response.status_code == 400:
         assert response.json()["detail"]
     # Only known outcomes become metric labels, whatever CallStatus said.
-    known = CALL_STATUSES | {"bad_signature", "invalid", "connected", "over_capacity", "fallback"}
+    known = CALL_STATUSES | {
+        "bad_signature",
+        "invalid",
+        "connected",
+        "replayed",
+        "over_capacity",
+        "fallback",
+    }
     assert set(_webhook_outcomes()) <= known
 
 
 @fuzz(100)
 @given(st.dictionaries(st.sampled_from(["sttProvider", "ttsProvider", "x"]), st.text(max_size=30)))
 def test_any_query_on_the_signed_voice_webhook_answers_the_call(query: dict[str, str]) -> None:
-    form = {"CallSid": "CA" + "b" * 32}
+    form = {"CallSid": f"CA{next(FRESH_CALLS):032x}"}  # a new call, never one that ended
     path = "/twilio/voice" + (f"?{urlencode(query)}" if query else "")
     response = CLIENT.post(path, data=form, headers={"X-Twilio-Signature": _signature(path, form)})
     assert response.status_code == 200, response.text

@@ -19,7 +19,7 @@ async def _closed_within(socket: ScriptedSocket, timeout_s: float) -> float:
     began = time.monotonic()
     await asyncio.wait_for(call_stream(socket, edge).run(), timeout_s)
     assert socket.close_code == 1008
-    assert len(edge.admission) == 0 and len(edge.registry) == 0
+    assert len(edge.calls) == 0 and len(edge.registry) == 0
     return time.monotonic() - began
 
 

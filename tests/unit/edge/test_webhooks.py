@@ -1,46 +1,44 @@
 from __future__ import annotations
 
+import asyncio
 import xml.etree.ElementTree as ET
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from parley_bus import BusPublisher
 from parley_edge.admission import CallAdmission
+from parley_edge.call_ledger import CallLedger
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.stream_token import StreamTokens
-from parley_edge.twiml import connect_twiml, fallback_twiml, media_stream_url
+from parley_edge.twiml import connect_twiml, fallback_twiml, hangup_twiml, media_stream_url
 from parley_edge.webhooks import webhook_router
-from parley_sessions import CallIndex
 from twilio.request_validator import RequestValidator
+
+from tests.support.memory_call_index import MemoryCallIndex
+from tests.unit.edge.scripted_socket import RecordingPublisher
 
 TOKEN = "test-token"
 PUBLIC = "https://voice.example.com"
-
-
-class RecordingIndex(CallIndex):
-    def __init__(self) -> None:
-        self.remembered: dict[str, str] = {}
-
-    async def remember(self, call_sid: str, session_id: str) -> None:
-        self.remembered[call_sid] = session_id
-
-
 TOKENS = StreamTokens("stream-secret", ttl_s=60)
 
 
-def make_client(admission: CallAdmission) -> tuple[TestClient, RecordingIndex]:
+def make_client(max_calls: int = 10) -> tuple[TestClient, MemoryCallIndex]:
     app = FastAPI()
-    index = RecordingIndex()
-    publisher = BusPublisher(None)  # type: ignore[arg-type]  # the voice route never publishes
+    index = MemoryCallIndex()
+    ledger = CallLedger(CallAdmission(max_calls), index, RecordingPublisher(), 60)
     verifier = TwilioSignatureVerifier(TOKEN, PUBLIC)
-    app.include_router(webhook_router(verifier, index, publisher, PUBLIC, TOKENS, admission))
+    app.include_router(webhook_router(verifier, ledger, PUBLIC, TOKENS))
     return TestClient(app), index
 
 
+def indexed_session(index: MemoryCallIndex, call_sid: str) -> str | None:
+    call = asyncio.run(index.lookup(call_sid))
+    return None if call is None else call.session_id
+
+
 @pytest.fixture
-def client_and_index() -> tuple[TestClient, RecordingIndex]:
-    return make_client(CallAdmission(max_calls=10, pending_ttl_s=60))
+def client_and_index() -> tuple[TestClient, MemoryCallIndex]:
+    return make_client()
 
 
 def signed(params: dict[str, str], path: str = "/twilio/voice") -> dict[str, str]:
@@ -64,13 +62,13 @@ def test_signed_voice_webhook_connects_a_media_stream(client_and_index) -> None:
     stream = root.find("./Connect/Stream")
     assert stream is not None and stream.get("url") == "wss://voice.example.com/twilio/media"
     params = {p.get("name"): p.get("value") for p in stream.iter("Parameter")}
-    assert index.remembered[PARAMS["CallSid"]] == params["sessionId"]
+    assert indexed_session(index, PARAMS["CallSid"]) == params["sessionId"]
     TOKENS.verify(params["token"], params["sessionId"], PARAMS["CallSid"])
     assert root.find("./Hangup") is not None
 
 
 def test_over_the_concurrent_call_limit_the_caller_gets_the_fallback() -> None:
-    client, index = make_client(CallAdmission(max_calls=2, pending_ttl_s=60))
+    client, index = make_client(max_calls=2)
     answers = []
     for n in range(3):
         params = PARAMS | {"CallSid": f"CA{n:032d}"}
@@ -79,7 +77,11 @@ def test_over_the_concurrent_call_limit_the_caller_gets_the_fallback() -> None:
         )
     assert [a.find("./Connect") is not None for a in answers] == [True, True, False]
     assert [child.tag for child in answers[2]] == ["Say", "Hangup"]
-    assert len(index.remembered) == 2
+    assert [asyncio.run(index.lookup(f"CA{n:032d}")).state for n in range(3)] == [  # type: ignore[union-attr]
+        "pending",
+        "pending",
+        "ended",  # refused for good: a replay of it must not connect it later
+    ]
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}])
@@ -87,7 +89,7 @@ def test_missing_or_bad_signature_is_rejected_with_403(client_and_index, headers
     client, index = client_and_index
     response = client.post("/twilio/voice", data=PARAMS, headers=headers)
     assert response.status_code == 403
-    assert index.remembered == {}
+    assert indexed_session(index, PARAMS["CallSid"]) is None
 
 
 def test_signature_over_different_params_is_rejected(client_and_index) -> None:  # type: ignore[no-untyped-def]
@@ -107,6 +109,7 @@ def test_twiml_carries_parameters_and_fallback_says_then_hangs_up() -> None:
     fallback = ET.fromstring(fallback_twiml("Busy, sorry."))
     assert [child.tag for child in fallback] == ["Say", "Hangup"]
     assert fallback.find("Say").text == "Busy, sorry."  # type: ignore[union-attr]
+    assert [child.tag for child in ET.fromstring(hangup_twiml())] == ["Hangup"]
 
 
 def stream_parameters(response_text: str) -> dict[str | None, str | None]:

@@ -1,6 +1,11 @@
 """Sessions: the per-call record and the stores that keep it."""
 
-from parley_sessions.call_index import CallIndex
+from parley_sessions.call_index import (
+    CallIndex,
+    CallIndexUnavailableError,
+    CallState,
+    IndexedCall,
+)
 from parley_sessions.codec import SessionCodec, parse_keys
 from parley_sessions.errors import (
     SessionAlreadyClosedError,
@@ -24,8 +29,11 @@ from parley_sessions.store import SessionStore
 __all__ = [
     "STORAGE_TYPES",
     "CallIndex",
+    "CallIndexUnavailableError",
+    "CallState",
     "FallbackSessionStore",
     "HistoryWindow",
+    "IndexedCall",
     "MemorySessionStore",
     "PostgresSessionStore",
     "RedisSessionStore",

@@ -12,6 +12,7 @@ from parley_sessions import CallIndex
 
 from parley_edge import metrics
 from parley_edge.admission import CallAdmission
+from parley_edge.call_ledger import CallLedger
 from parley_edge.call_stream import POLICY_VIOLATION, CallStream, EdgeContext
 from parley_edge.outbound import register_outbound_subscribers
 from parley_edge.registry import CallRegistry
@@ -31,7 +32,13 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
     publisher = BusPublisher(broker)
     registry = CallRegistry()
     subscribers = register_outbound_subscribers(broker, registry, settings.slot)
-    call_index = CallIndex(settings.redis_url)
+    call_index = CallIndex(settings.redis_url, settings.pending_call_timeout_s)
+    calls = CallLedger(
+        CallAdmission(settings.max_concurrent_calls),
+        call_index,
+        publisher,
+        settings.pending_call_timeout_s,
+    )
     readiness = Readiness()
     readiness.add("kafka", kafka_readiness(broker, subscribers))
     readiness.add("redis", call_index.ping)
@@ -41,22 +48,20 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
         try:
             async with running_broker(broker, subscribers):
                 yield
+                await calls.close()
         finally:
             await call_index.close()
 
     app = build_service_app("edge", readiness, lifespan)
     verifier = TwilioSignatureVerifier(settings.twilio_auth_token, settings.public_url)
     tokens = StreamTokens(settings.token_secret(), settings.stream_token_ttl_s)
-    admission = CallAdmission(settings.max_concurrent_calls, settings.stream_token_ttl_s)
-    app.include_router(
-        webhook_router(verifier, call_index, publisher, settings.public_url, tokens, admission)
-    )
+    app.include_router(webhook_router(verifier, calls, settings.public_url, tokens))
     stream_url = media_stream_url(settings.public_url)
     edge = EdgeContext(
         publisher=publisher,
         registry=registry,
         tokens=tokens,
-        admission=admission,
+        calls=calls,
         call_control=TwilioCallControl(
             settings.twilio_account_sid,
             settings.twilio_auth_token,

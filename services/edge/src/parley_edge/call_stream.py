@@ -32,7 +32,7 @@ from parley_contracts import (
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parley_edge import metrics
-from parley_edge.admission import CallAdmission
+from parley_edge.call_ledger import CallLedger, StreamRefusedError
 from parley_edge.call_playback import CallPlayback
 from parley_edge.call_uplink import CallUplink
 from parley_edge.log_redaction import hashed_sid
@@ -65,7 +65,7 @@ class EdgeContext:
     publisher: BusPublisher
     registry: CallRegistry
     tokens: StreamTokens
-    admission: CallAdmission
+    calls: CallLedger
     call_control: TwilioCallControl
     slot: int
     playback_ahead_ms: int
@@ -174,9 +174,10 @@ class CallStream:
         except StreamTokenError as exc:
             await self._reject(str(exc), message.start.callSid, reason="token")
             return
-        if not self._edge.admission.activate(session_id):
-            # The token is good, but its call already streams (or streamed) here.
-            await self._reject("replayed start", message.start.callSid, reason="replayed")
+        try:
+            await self._edge.calls.start_stream(message.start.callSid, session_id)
+        except StreamRefusedError as exc:
+            await self._reject(str(exc), message.start.callSid, reason=exc.reason)
             return
         self.session_id = session_id
         self.speech = CallSpeech.from_stream_parameters(parameters)
@@ -383,7 +384,7 @@ class CallStream:
         if self.session_id is None:
             return
         self._registry.remove(self.session_id)
-        self._edge.admission.release(self.session_id)
+        await self._edge.calls.stream_ended(self.call_sid, self.session_id)
         metrics.CALLS_ACTIVE.dec()
         metrics.CALLS_ENDED.labels(reason=reason).inc()
         if self._uplink is not None:

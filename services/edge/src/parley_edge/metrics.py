@@ -11,6 +11,12 @@ MALFORMED_MESSAGES = Counter(
     "twilio_malformed_messages_total", "Inbound Media Streams messages skipped", ["kind"]
 )
 WEBHOOKS = Counter("twilio_webhooks_total", "Twilio webhooks answered", ["route", "outcome"])
+REPLAYED_WEBHOOKS = Counter(
+    "twilio_webhooks_replayed_total",
+    "Voice webhooks for a call that already had a session, by that call's state: answered "
+    "with the same session (pending, streaming) or a hang-up (ended)",
+    ["call_state"],
+)
 CALLS_ENDED = Counter("twilio_calls_ended_total", "Calls ended, by reason", ["reason"])
 STALE_AGENT_FRAMES = Counter(
     "edge_stale_agent_frames_total", "Agent frames dropped because their turn was superseded"

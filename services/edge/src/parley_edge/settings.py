@@ -46,6 +46,13 @@ class EdgeSettings(ServiceSettings):
     max_concurrent_calls: int = Field(
         default=200, ge=1, description="Calls this instance takes before answering fallback."
     )
+    pending_call_timeout_s: float = Field(
+        default=5.0,
+        gt=0,
+        le=60,
+        description="An answered call whose media stream has not started by then is "
+        "released and its session ended (Twilio connects within a second or two).",
+    )
     max_call_duration_s: int = Field(
         default=3600, ge=1, description="A call still open after this is hung up."
     )

@@ -38,3 +38,10 @@ def fallback_twiml(message: str) -> str:
     response.say(message)
     response.hangup()
     return str(response)
+
+
+def hangup_twiml() -> str:
+    """For a webhook replayed after its call ended: nothing to connect, nothing to say."""
+    response = VoiceResponse()
+    response.hangup()
+    return str(response)

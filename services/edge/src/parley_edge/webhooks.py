@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import logging
 import re
-import uuid
 
 from fastapi import APIRouter, HTTPException, Request, Response
-from parley_bus import BusPublisher
-from parley_contracts import CALL_EVENTS, CallEnded
-from parley_sessions import CallIndex
+from parley_sessions import CallIndexUnavailableError
 from starlette.datastructures import FormData
 from starlette.types import Message
 
 from parley_edge import metrics
-from parley_edge.admission import CallAdmission
+from parley_edge.call_ledger import AnsweredCall, CallLedger, EdgeFullError
 from parley_edge.log_redaction import hashed_sid, phone_tail
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokens
-from parley_edge.twiml import connect_twiml, fallback_twiml
+from parley_edge.twiml import connect_twiml, fallback_twiml, hangup_twiml
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +59,29 @@ def _call_sid(form: dict[str, str], route: str) -> str:
     return call_sid
 
 
+def _log_answer(call: AnsweredCall, call_sid: str, form: dict[str, str]) -> None:
+    extra = {"session": call.session_id, "call": hashed_sid(call_sid)}
+    if not call.replayed:
+        metrics.WEBHOOKS.labels(route="voice", outcome="connected").inc()
+        extra |= {"event": "twilio.voice", "from": phone_tail(form.get("From", ""))}
+        log.info("answering call", extra=extra)
+        return
+    # Twilio's signatures carry no timestamp: anyone holding a signed webhook can post it.
+    metrics.WEBHOOKS.labels(route="voice", outcome="replayed").inc()
+    metrics.REPLAYED_WEBHOOKS.labels(call_state=call.state).inc()
+    log.info(
+        "voice webhook for a call that has a session already; answering with that session"
+        if call.state != "ended"
+        else "voice webhook for a call that has ended; answering with a hang-up",
+        extra=extra | {"event": "twilio.voice_replayed", "state": call.state},
+    )
+
+
 def webhook_router(
     verifier: TwilioSignatureVerifier,
-    call_index: CallIndex,
-    publisher: BusPublisher,
+    calls: CallLedger,
     public_url: str,
     tokens: StreamTokens,
-    admission: CallAdmission,
 ) -> APIRouter:
     router = APIRouter(prefix="/twilio")
 
@@ -88,36 +101,29 @@ def webhook_router(
     async def voice(request: Request) -> Response:
         form = await verified_form(request, "voice")
         call_sid = _call_sid(form, "voice")
-        session_id = str(uuid.uuid4())
-        if not admission.reserve(session_id):
+        try:
+            call = await calls.answer(call_sid)
+        except EdgeFullError:
             log.warning(
                 "at the concurrent call limit; answering with the fallback",
-                extra={"event": "twilio.fallback", "reason": "capacity", "calls": len(admission)},
+                extra={"event": "twilio.fallback", "reason": "capacity", "calls": len(calls)},
             )
             metrics.WEBHOOKS.labels(route="voice", outcome="over_capacity").inc()
             return _xml(fallback_twiml(FALLBACK_MESSAGE))
-        try:
-            await call_index.remember(call_sid, session_id)
-        except Exception:
+        except CallIndexUnavailableError:
             log.exception(
                 "session index unavailable; refusing the call", extra={"event": "twilio.fallback"}
             )
-            admission.release(session_id)
             metrics.WEBHOOKS.labels(route="voice", outcome="fallback").inc()
             return _xml(fallback_twiml(FALLBACK_MESSAGE))
-        metrics.WEBHOOKS.labels(route="voice", outcome="connected").inc()
-        log.info(
-            "answering call",
-            extra={
-                "event": "twilio.voice",
-                "session": session_id,
-                "call": hashed_sid(call_sid),
-                "from": phone_tail(form.get("From", "")),
-            },
-        )
+        _log_answer(call, call_sid, form)
+        if call.state == "ended":
+            return _xml(hangup_twiml())
+        # A replay gets a fresh token for the same session: whichever token comes back,
+        # the call's stream starts once (CallLedger.start_stream).
         parameters = {
-            "sessionId": session_id,
-            "token": tokens.issue(session_id, call_sid),
+            "sessionId": call.session_id,
+            "token": tokens.issue(call.session_id, call_sid),
             **CallSpeech.from_query(request.query_params).as_stream_parameters(),
         }
         return _xml(connect_twiml(public_url, parameters))
@@ -133,13 +139,7 @@ def webhook_router(
             raise HTTPException(status_code=400, detail="CallStatus is not a Twilio call status")
         metrics.WEBHOOKS.labels(route="status", outcome=call_status).inc()
         if call_status in TERMINAL_STATUSES:
-            session_id = await call_index.lookup(call_sid)
-            if session_id is not None:
-                admission.release(session_id)
-                await publisher.event(
-                    CALL_EVENTS,
-                    CallEnded(session_id=session_id, call_sid=call_sid, reason=call_status),
-                )
+            await calls.call_ended(call_sid, call_status)
         return Response(status_code=204)
 
     return router
