@@ -4,47 +4,19 @@ two janitors running, against the real Kafka, Redis and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
-import httpx
 import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
-from mcp.types import TextContent
 from parley_contracts import HangUp, SessionClosed
-from parley_janitor.app import create_app
-from parley_janitor.settings import JanitorSettings
-from parley_sessions import Session, SessionStore, open_session_store
+from parley_sessions import open_session_store
 
 from tests.integration.dialogue.harness import TopicProbe
-from tests.support.mcp_agents import serving
+from tests.integration.janitor.harness import idle_session, janitor, tool_text
 
 pytestmark = pytest.mark.integration
-
-
-def _settings(env: dict[str, str], **overrides: Any) -> JanitorSettings:
-    values: dict[str, Any] = {
-        "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
-        "redis_url": env["REDIS_URL"],
-        "database_url": env["DATABASE_URL"],
-        "consumer_group": f"janitor-test-{uuid.uuid4().hex[:8]}",
-        **overrides,
-    }
-    return JanitorSettings.model_validate(values)
-
-
-@contextlib.asynccontextmanager
-async def janitor(env: dict[str, str], **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with (
-        serving(create_app(_settings(env, **overrides))) as base_url,
-        httpx.AsyncClient(base_url=base_url, timeout=10) as client,
-    ):
-        yield client
 
 
 @pytest.mark.parametrize("storage", ["redis", "postgres"])
@@ -110,16 +82,12 @@ async def test_mcp_tools_listed_and_callable_by_a_stock_client(stack_env: dict[s
         immutable = await mcp.call_tool(
             "session.update", {"sessionId": sid, "updates": {"createdAt": "2020-01-01T00:00:00Z"}}
         )
-        assert immutable.is_error and "createdAt cannot be changed" in _text(immutable.content)
+        assert immutable.is_error and "createdAt cannot be changed" in tool_text(immutable.content)
         await mcp.call_tool("session.close", {"sessionId": sid})
         twice = await mcp.call_tool("session.close", {"sessionId": sid})
-        assert twice.is_error and "already closed" in _text(twice.content)
+        assert twice.is_error and "already closed" in tool_text(twice.content)
         none = await mcp.call_tool("session.get", {"sessionId": str(uuid.uuid4())})
         assert none.structured_content == {"session": None}
-
-
-def _text(content: list[Any]) -> str:
-    return " ".join(c.text for c in content if isinstance(c, TextContent))
 
 
 async def test_rate_limit_is_shared_by_two_janitors(stack_env: dict[str, str]) -> None:
@@ -147,20 +115,9 @@ async def test_rate_limit_is_shared_by_two_janitors(stack_env: dict[str, str]) -
         ):
             await mcp.initialize()
             tool = await mcp.call_tool("session.cleanup", {"olderThan": 86_400})
-        assert tool.is_error and "rate limit" in _text(tool.content)
+        assert tool.is_error and "rate limit" in tool_text(tool.content)
         await asyncio.sleep(window_s - time.time() % window_s + 0.05)
         assert (await two.post("/v1/sessions/cleanup", json=cleanup)).is_success
-
-
-async def _idle_session(store: SessionStore, edge_slot: int, ttl: int = 1) -> Session:
-    return await store.create(
-        Session(
-            call_sid="CA" + uuid.uuid4().hex,
-            ttl=ttl,
-            last_activity_at=datetime.now(UTC) - timedelta(seconds=30),
-            metadata={"edgeSlot": edge_slot},
-        )
-    )
 
 
 async def test_two_janitors_expire_an_idle_call_once(stack_env: dict[str, str]) -> None:
@@ -172,7 +129,7 @@ async def test_two_janitors_expire_an_idle_call_once(stack_env: dict[str, str]) 
             janitor(stack_env, sweep_interval_s=0.2),
             janitor(stack_env, sweep_interval_s=0.2),
         ):
-            idle = await _idle_session(store, edge_slot=2)
+            idle = await idle_session(store, edge_slot=2)
             events = await probe.wait_for(
                 idle.id, lambda es: any(isinstance(e, HangUp) for e in es)
             )
@@ -195,7 +152,7 @@ async def test_cleanup_from_two_janitors_counts_each_session_once(
     store = open_session_store("redis", stack_env["REDIS_URL"])
     try:
         # Idle for 30 s but within their TTL: the expiry sweep leaves them to the cleanup.
-        idle = [await _idle_session(store, edge_slot=1, ttl=3600) for _ in range(6)]
+        idle = [await idle_session(store, edge_slot=1, ttl=3600) for _ in range(6)]
         async with janitor(stack_env) as one, janitor(stack_env) as two:
             answers = await asyncio.gather(
                 one.post("/v1/sessions/cleanup", json={"olderThan": 20}),

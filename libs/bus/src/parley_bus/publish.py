@@ -68,6 +68,16 @@ class BusPublisher:
             headers=headers,
         )
 
+    async def partition_count(self, topic: TopicSpec) -> int:
+        """How many partitions the broker has for ``topic``: a deployment chooses its own
+        counts (the chart's ``kafka.partitions``), so the catalogue's is only the default.
+
+        Read from the producer's own metadata, which is what a send naming a partition is
+        checked against; FastStream does not expose its aiokafka producer, hence the
+        private attributes (tests/integration/bus covers them)."""
+        producer = self._broker.config.producer._producer.producer  # type: ignore[attr-defined]
+        return len(await producer.partitions_for(topic.name))
+
     async def caller_audio(self, frame: bytes, meta: InboundAudioHeaders) -> None:
         # Not awaiting the broker's acknowledgement keeps the WebSocket reader moving;
         # delivery errors surface in the producer's own logs and metrics.

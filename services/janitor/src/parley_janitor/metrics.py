@@ -10,6 +10,15 @@ SESSIONS_CREATED = Counter("janitor_sessions_created_total", "Sessions created")
 SESSIONS_CLOSED = Counter("janitor_sessions_closed_total", "Sessions closed", ["reason"])
 SWEEP_ERRORS = Counter("janitor_sweep_errors_total", "Expiry sweeps that failed")
 LAST_SWEEP = Gauge("janitor_last_sweep_timestamp_seconds", "When the last expiry sweep finished")
+CLOSE_FAILURES = Counter(
+    "janitor_close_failures_total",
+    "Sessions an expiry sweep or cleanup could not close, announce or hang up (passed over)",
+    ["step"],
+)
+INVALID_EDGE_SLOTS = Counter(
+    "janitor_invalid_edge_slots_total",
+    "call.started events naming an edge slot the control topic does not have (no session)",
+)
 
 ACTIVE = Gauge("voice_session_active", "Sessions this janitor opened and has not yet seen close")
 CREATED = Counter("voice_session_created", "Sessions created")

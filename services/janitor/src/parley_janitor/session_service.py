@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from parley_janitor import metrics
+from parley_janitor.edge_slots import EDGE_SLOT_KEY, InvalidEdgeSlotError
 from parley_janitor.lifecycle import SessionLifecycle
 from parley_janitor.rate_limit import RateLimiter
 from parley_janitor.settings import JanitorSettings
@@ -146,6 +147,11 @@ class SessionService:
     async def update(self, session_id: str, updates: SessionUpdates) -> dict[str, Any]:
         await self._limiter.check("session.update")
         sid = parse_session_id(session_id)
+        if updates.metadata is not None and EDGE_SLOT_KEY in updates.metadata:
+            try:
+                await self._lifecycle.edge_slots.check(updates.metadata[EDGE_SLOT_KEY])
+            except InvalidEdgeSlotError as exc:
+                raise InvalidRequestError(f"invalid updates: metadata.{exc}") from exc
         now = datetime.now(UTC)
 
         def apply(session: Session) -> Session:
