@@ -14,6 +14,7 @@ import orjson
 import pytest
 from mcp import Client
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 from parley_agent.app import build_app
 from parley_agent.llm.server import build_llm_agent
 from parley_agent.llm.settings import LlmSettings
@@ -41,7 +42,7 @@ class CalendarTools:
 
         @self.server.tool(name="broken", description="Always fails.")
         def broken() -> str:
-            raise RuntimeError("the calendar database is down")
+            raise ToolError("the calendar database is down")
 
 
 @dataclass

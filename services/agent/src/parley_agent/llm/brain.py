@@ -111,7 +111,7 @@ class LlmBrain:
 
     async def _converse(self, request: TurnRequest, draft: _Draft) -> None:
         messages = chat_for(self._prompt, request)
-        remote = {tool.function_name: tool for tool in await self._catalogue.tools()}
+        remote = {tool.function_name: tool for tool in self._catalogue.tools()}
         specs: list[ChatCompletionToolUnionParam] = [
             *call_control.specs(self._settings.transfer_numbers),
             *(tool.spec() for tool in remote.values()),

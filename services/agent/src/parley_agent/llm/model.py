@@ -61,7 +61,7 @@ class ModelAnswer:
 
 
 @dataclass
-class _Assembly:
+class Assembly:
     """What the chunks of one call have said so far."""
 
     pieces: list[str] = field(default_factory=list)
@@ -127,13 +127,13 @@ class ChatModel:
     async def _stream(self, prompt: Prompt, on_text: TextSink) -> ModelAnswer:
         settings = self._settings
         started = time.perf_counter()
-        assembly = _Assembly()
+        assembly = Assembly()
         try:
             async with asyncio.timeout(settings.timeout_s):
                 stream = await self._open(prompt)
                 try:
                     async for chunk in _paced(stream, settings.stream_idle_s):
-                        if piece := _read_chunk(chunk, assembly):
+                        if piece := read_chunk(chunk, assembly):
                             await on_text(piece)
                         if assembly.first_at is None and (assembly.pieces or assembly.calls):
                             assembly.first_at = time.perf_counter()
@@ -188,7 +188,7 @@ async def _paced(
         yield chunk
 
 
-def _read_chunk(chunk: ChatCompletionChunk, assembly: _Assembly) -> str:
+def read_chunk(chunk: ChatCompletionChunk, assembly: Assembly) -> str:
     """Add one chunk to the assembly; return its text. The SDK builds chunks without
     validating them, so a chunk of the wrong shape surfaces here as a missing or mistyped
     attribute: it is skipped."""

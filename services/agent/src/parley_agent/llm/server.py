@@ -51,7 +51,7 @@ def build_llm_agent(settings: LlmSettings) -> MCPServer:
 
     @asynccontextmanager
     async def lifespan(_: MCPServer) -> AsyncIterator[None]:
-        await catalogue.tools()
+        await catalogue.start()
         try:
             yield
         finally:

@@ -55,7 +55,7 @@ class LlmSettings(BaseSettings):
         description="MCP tool servers (streamable HTTP), comma-separated, each `url` or "
         "`name=url`; their tools are offered to the model.",
     )
-    tool_timeout_s: float = Field(default=3.0, gt=0, description="Per tool call (and listing).")
+    tool_timeout_s: float = Field(default=3.0, gt=0, description="Per tool call.")
     max_tool_rounds: int = Field(
         default=3,
         ge=0,

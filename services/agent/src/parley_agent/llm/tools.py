@@ -5,7 +5,8 @@ and each call opens a client of its own over one shared HTTP connection pool: a 
 bound to the task that entered it, and a long-held one would take that task down with it
 when its server went away; a fresh client per call costs one extra local round trip and
 nothing can outlive the turn that used it. A server that cannot be listed is logged and
-tried again on a later turn (at most every ``RELIST_AFTER_S``)."""
+listed again in the background (at most every ``RELIST_AFTER_S``) while turns go on
+without its tools."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from parley_agent.llm.tool_names import ToolServer, exposed_names
 log = logging.getLogger(__name__)
 
 RELIST_AFTER_S = 30.0
+LIST_TIMEOUT_S = 10.0
+"""A listing never holds up a turn (only start-up), so it may take longer than a call."""
 MAX_RESULT_CHARS = 4000
 """What the model is shown of one result: tool output is not allowed to flood its context."""
 MAX_LISTED_PAGES = 20
@@ -80,17 +83,19 @@ class ToolCatalogue:
         self._listed: dict[ToolServer, list[Tool]] = {}
         self._tried_at: dict[ToolServer, float] = {}
         self._tools: list[RemoteTool] = []
-        self._lock = asyncio.Lock()
+        self._refreshing: asyncio.Task[None] | None = None
         self._http: httpx2.AsyncClient | None = None
 
-    async def tools(self) -> list[RemoteTool]:
-        """Every listed server's tools; lists the servers not yet listed, if due."""
-        if self._due():
-            async with self._lock:
-                if due := self._due():  # not listed meanwhile by a turn that held the lock
-                    now = time.monotonic()
-                    await asyncio.gather(*(self._list(server, now) for server in due))
-                    self._tools = self._named()
+    async def start(self) -> None:
+        """List every server now (at start-up, so the first caller finds the tools)."""
+        await self._refresh(self._servers)
+
+    def tools(self) -> list[RemoteTool]:
+        """The tools listed so far. Servers not listed yet are listed again in the
+        background (at most every ``RELIST_AFTER_S``): a turn never waits for a listing."""
+        due = self._due()
+        if due and (self._refreshing is None or self._refreshing.done()):
+            self._refreshing = asyncio.create_task(self._refresh(due), name="list-tools")
         return self._tools
 
     def _due(self) -> list[ToolServer]:
@@ -102,10 +107,18 @@ class ToolCatalogue:
             and (server not in self._tried_at or now - self._tried_at[server] >= RELIST_AFTER_S)
         ]
 
+    async def _refresh(self, servers: Sequence[ToolServer]) -> None:
+        now = time.monotonic()
+        await asyncio.gather(*(self._list(server, now) for server in servers))
+        self._tools = self._named()
+
     async def call(self, tool: RemoteTool, arguments: dict[str, Any]) -> ToolResult:
         """Call ``tool``; a failure, or no answer within the timeout, is a result too."""
         try:
-            async with asyncio.timeout(self._timeout_s), self._client(tool.server) as client:
+            async with (
+                asyncio.timeout(self._timeout_s),
+                self._client(tool.server, self._timeout_s) as client,
+            ):
                 result = await client.call_tool(tool.name, arguments)
         except TimeoutError:
             message = f"the tool did not answer within {self._timeout_s:g} s"
@@ -120,20 +133,27 @@ class ToolCatalogue:
         return _read_result(result)
 
     async def close(self) -> None:
+        if self._refreshing is not None:
+            self._refreshing.cancel()
+            await asyncio.gather(self._refreshing, return_exceptions=True)
+            self._refreshing = None
         if self._http is not None:
             await self._http.aclose()
             self._http = None
 
-    def _client(self, server: ToolServer) -> Client:
+    def _client(self, server: ToolServer, timeout_s: float) -> Client:
         if self._http is None:
-            self._http = httpx2.AsyncClient(timeout=self._timeout_s)
+            self._http = httpx2.AsyncClient(timeout=max(self._timeout_s, LIST_TIMEOUT_S))
         transport = streamable_http_client(server.url, http_client=self._http)
-        return Client(transport, read_timeout_seconds=self._timeout_s, cache=None)
+        return Client(transport, read_timeout_seconds=timeout_s, cache=None)
 
     async def _list(self, server: ToolServer, now: float) -> None:
         self._tried_at[server] = now
         try:
-            async with asyncio.timeout(self._timeout_s), self._client(server) as client:
+            async with (
+                asyncio.timeout(LIST_TIMEOUT_S),
+                self._client(server, LIST_TIMEOUT_S) as client,
+            ):
                 tools: list[Tool] = []
                 cursor: str | None = None
                 for _ in range(MAX_LISTED_PAGES):
