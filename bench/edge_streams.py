@@ -32,7 +32,7 @@ from statistics import quantiles
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from parley_bus import BusPublisher, build_broker  # noqa: E402
+from parley_bus import BusPublisher, KafkaConnection, build_broker  # noqa: E402
 from parley_contracts import CallStarted  # noqa: E402
 
 from bench.common.services import running_stack  # noqa: E402
@@ -120,7 +120,7 @@ async def forwarding(
 async def run(counts: list[int], seconds: float, edge: Edge, bootstrap: str) -> dict[str, object]:
     kafka = KafkaWatch(bootstrap)
     await kafka.start()
-    broker = build_broker(bootstrap, client_id="bench-edge-replies")
+    broker = build_broker(KafkaConnection(bootstrap), client_id="bench-edge-replies")
     await broker.start()
     try:
         idle = await pacing(edge, kafka, BusPublisher(broker))

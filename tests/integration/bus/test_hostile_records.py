@@ -10,7 +10,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from faststream.kafka import KafkaMessage
-from parley_bus import build_broker
+from parley_bus import KafkaConnection, build_broker
 from parley_bus.record_parsing import UNDECODABLE_HEADERS
 
 pytestmark = pytest.mark.integration
@@ -27,7 +27,7 @@ async def test_records_without_headers_or_with_unreadable_ones_reach_the_handler
     await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     await admin.close()
 
-    broker = build_broker(bootstrap, client_id="hostile-records-test")
+    broker = build_broker(KafkaConnection(bootstrap), client_id="hostile-records-test")
     received: list[tuple[bytes, dict[str, str]]] = []
     all_in = asyncio.Event()
 

@@ -6,7 +6,7 @@ import dataclasses
 import uuid
 
 import pytest
-from parley_bus import BusPublisher, build_broker
+from parley_bus import BusPublisher, KafkaConnection, build_broker
 from parley_contracts import CONTROL
 from parley_devstack import create_topics
 
@@ -20,7 +20,7 @@ async def test_partition_count_is_the_brokers_not_the_catalogues(
     # A deployment that made its control topic smaller than the catalogue says.
     topic = dataclasses.replace(CONTROL, name=f"parley.test.slots-{uuid.uuid4().hex[:8]}")
     await create_topics(bootstrap, [topic], {topic.name: 3})
-    broker = build_broker(bootstrap, client_id="bus-test-partitions")
+    broker = build_broker(KafkaConnection(bootstrap), client_id="bus-test-partitions")
     await broker.start()
     try:
         publisher = BusPublisher(broker)

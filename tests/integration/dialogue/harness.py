@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from parley_bus import BusPublisher, build_broker
+from parley_bus import BusPublisher, KafkaConnection, build_broker
 from parley_contracts import (
     CALL_EVENTS,
     CONTROL,
@@ -164,7 +164,9 @@ async def running_dialogue(env: dict[str, str], **settings: Any) -> AsyncIterato
         consumer_group=await fresh_consumer_group(bootstrap, TRANSCRIPTS, CALL_EVENTS),
         **settings,
     )
-    broker = build_broker(env["KAFKA_BOOTSTRAP_SERVERS"], client_id="dialogue-test")
+    broker = build_broker(
+        KafkaConnection(env["KAFKA_BOOTSTRAP_SERVERS"]), client_id="dialogue-test"
+    )
     probe = TopicProbe(env["KAFKA_BOOTSTRAP_SERVERS"])
     store = config.open_session_store()
     await broker.start()

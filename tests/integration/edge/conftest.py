@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
-from parley_bus import BusPublisher, build_broker
+from parley_bus import BusPublisher, KafkaConnection, build_broker
 
 from tests.fakes.twilio_rest import FakeTwilioRest
 from tests.integration.edge.harness import AUTH_TOKEN, Edge, KafkaWatch, running_edge
@@ -45,7 +45,9 @@ async def kafka(stack_env: dict[str, str]) -> AsyncIterator[KafkaWatch]:
 @pytest.fixture(scope="module")
 async def replies(stack_env: dict[str, str]) -> AsyncIterator[BusPublisher]:
     """Publishes what tts and dialogue would: agent audio and control, to an edge's slot."""
-    broker = build_broker(stack_env["KAFKA_BOOTSTRAP_SERVERS"], client_id="edge-test-replies")
+    broker = build_broker(
+        KafkaConnection(stack_env["KAFKA_BOOTSTRAP_SERVERS"]), client_id="edge-test-replies"
+    )
     await broker.start()
     try:
         yield BusPublisher(broker)

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator
 
 import pytest
-from parley_bus import BusPublisher, build_broker
+from parley_bus import BusPublisher, KafkaConnection, build_broker
 from parley_contracts import CALL_EVENTS, CONTROL, CallStarted, HangUp, SessionClosed
 from parley_janitor.lifecycle import PAGE_SIZE
 from parley_sessions import SessionStore, open_session_store
@@ -88,7 +88,9 @@ async def test_expiry_sweep_goes_on_past_a_session_it_cannot_hang_up(
 async def test_a_call_on_an_edge_slot_the_topic_lacks_gets_no_session(
     stack_env: dict[str, str], store: SessionStore
 ) -> None:
-    broker = build_broker(stack_env["KAFKA_BOOTSTRAP_SERVERS"], client_id="janitor-test-calls")
+    broker = build_broker(
+        KafkaConnection(stack_env["KAFKA_BOOTSTRAP_SERVERS"]), client_id="janitor-test-calls"
+    )
     refused = _count("janitor_invalid_edge_slots_total")
     bad, good = str(uuid.uuid4()), str(uuid.uuid4())
     async with janitor(stack_env):

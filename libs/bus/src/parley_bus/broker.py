@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
+from aiokafka import AIOKafkaConsumer
 from aiokafka.coordinator.assignors.range import RangePartitionAssignor
+from aiokafka.errors import KafkaError
 from faststream.kafka import KafkaBroker, TopicPartition
 from faststream.kafka.subscriber.usecase import DefaultSubscriber
 from parley_contracts import TopicSpec
 
+from parley_bus.connection import KafkaConnection
+from parley_bus.diagnosis import explain_failure
 from parley_bus.partitioner import RememberingKeyPartitioner
 from parley_bus.record_parsing import parse_record, raw_body
 
@@ -22,9 +28,27 @@ FETCH_MAX_WAIT_MS = 20
 LINGER_MS = 1
 
 
-def build_broker(bootstrap_servers: str, client_id: str) -> KafkaBroker:
-    return KafkaBroker(
-        bootstrap_servers,
+class ExplainingKafkaBroker(KafkaBroker):
+    """A KafkaBroker whose failure to connect says why: refused credentials, an
+    untrusted certificate or another listener protocol, not just "Unable to bootstrap"."""
+
+    def __init__(self, connection: KafkaConnection, **options: Any) -> None:
+        super().__init__(connection.bootstrap_servers, **connection.broker_options(), **options)
+        self.kafka_connection = connection
+
+    async def _connect(self) -> Callable[..., AIOKafkaConsumer]:
+        try:
+            return await super()._connect()
+        except (KafkaError, OSError) as exc:
+            reason = await explain_failure(self.kafka_connection)
+            if reason is None:
+                raise
+            raise reason from exc
+
+
+def build_broker(connection: KafkaConnection, client_id: str) -> KafkaBroker:
+    return ExplainingKafkaBroker(
+        connection,
         client_id=client_id,
         acks="all",
         linger_ms=LINGER_MS,

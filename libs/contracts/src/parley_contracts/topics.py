@@ -1,7 +1,9 @@
 """The Kafka topic catalogue: every topic Parley uses, who writes it and who reads it.
 
 One place to look when inspecting a call on the wire. ``docs/topics.md`` is the
-human-readable version of this table and must be kept in step with it.
+human-readable version of this table and must be kept in step with it. The producer
+and consumer lists are what each service's Kafka principal is allowed to do
+(:mod:`parley_contracts.access`), so they must name every writer and reader.
 """
 
 from __future__ import annotations
@@ -92,7 +94,7 @@ CALL_EVENTS = TopicSpec(
     partitions=WORKER_PARTITIONS,
     value_format=ValueFormat.JSON_EVENT,
     partitioning=Partitioning.BY_SESSION_KEY,
-    producers=("edge", "janitor"),
+    producers=("edge", "dialogue", "janitor"),
     consumers=("stt", "dialogue", "janitor"),
     description="Call lifecycle: started, ended, playback marks, DTMF, session closed.",
 )

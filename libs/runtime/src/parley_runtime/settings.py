@@ -1,4 +1,7 @@
-"""Settings every service shares; each service subclasses with its own prefix and port."""
+"""Settings every service shares; each service subclasses with its own prefix and port.
+
+Kafka's are :class:`parley_bus.KafkaSettings`, which the services inherit too.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,6 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    kafka_bootstrap_servers: str = Field(
-        default="127.0.0.1:9092",
-        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
-    )
     redis_url: str = Field(
         default="redis://127.0.0.1:6379/0",
         validation_alias=AliasChoices("REDIS_URL", "redis_url"),

@@ -86,7 +86,7 @@ def build_worker(
 
 def create_app(settings: DialogueSettings | None = None) -> FastAPI:
     settings = settings or DialogueSettings()
-    broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-dialogue")
+    broker = build_broker(settings.kafka_connection(), client_id="parley-dialogue")
     agent = AgentClient(
         settings.agent_url,
         tool_name=settings.agent_tool,

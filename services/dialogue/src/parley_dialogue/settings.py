@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from parley_sessions import SessionStoreSettings
 from pydantic import AliasChoices, Field
@@ -10,7 +11,7 @@ from pydantic_settings import SettingsConfigDict
 Treatment = Literal["keep", "mask", "remove"]
 
 
-class DialogueSettings(ServiceSettings, SessionStoreSettings):
+class DialogueSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
     model_config = SettingsConfigDict(
         env_prefix="PARLEY_DIALOGUE_", env_file=".env", extra="ignore"
     )

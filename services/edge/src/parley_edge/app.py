@@ -26,9 +26,7 @@ from parley_edge.webhooks import webhook_router
 
 def create_app(settings: EdgeSettings | None = None) -> FastAPI:
     settings = settings or EdgeSettings()
-    broker = build_broker(
-        settings.kafka_bootstrap_servers, client_id=f"parley-edge-{settings.slot}"
-    )
+    broker = build_broker(settings.kafka_connection(), client_id=f"parley-edge-{settings.slot}")
     publisher = BusPublisher(broker)
     registry = CallRegistry()
     subscribers = register_outbound_subscribers(broker, registry, settings.slot)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
@@ -12,7 +13,7 @@ def _shared(env: str, name: str, default: str, description: str) -> Any:
     return Field(default=default, validation_alias=AliasChoices(env, name), description=description)
 
 
-class EdgeSettings(ServiceSettings):
+class EdgeSettings(ServiceSettings, KafkaSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_EDGE_", env_file=".env", extra="ignore")
 
     port: int = 8080

@@ -30,7 +30,7 @@ from parley_janitor.settings import JanitorSettings
 
 def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     settings = settings or JanitorSettings()
-    broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-janitor")
+    broker = build_broker(settings.kafka_connection(), client_id="parley-janitor")
     store = settings.open_session_store()
     limits_redis = connect_redis(settings.redis_url, timeout_s=2)
     lifecycle = SessionLifecycle(store, BusPublisher(broker), settings)

@@ -39,7 +39,7 @@ def recognizer_choice(settings: SttSettings) -> ProviderChoice[SpeechRecognizer]
 
 def create_app(settings: SttSettings | None = None) -> FastAPI:
     settings = settings or SttSettings()
-    broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-stt")
+    broker = build_broker(settings.kafka_connection(), client_id="parley-stt")
     endpointing = EndpointingConfig(
         min_speech_ms=settings.min_speech_ms,
         silence_ms=settings.silence_ms,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from parley_sessions import SessionStoreSettings
 from parley_speech import LOCAL_PROVIDER, check_speech_provider
@@ -10,7 +11,7 @@ from pydantic_settings import SettingsConfigDict
 from parley_stt.frame_age import FrameAgeLimits
 
 
-class SttSettings(ServiceSettings, ProviderCircuitSettings, SessionStoreSettings):
+class SttSettings(ServiceSettings, KafkaSettings, ProviderCircuitSettings, SessionStoreSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_STT_", env_file=".env", extra="ignore")
 
     provider: str = Field(

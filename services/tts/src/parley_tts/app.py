@@ -46,7 +46,7 @@ def synthesizer_choice(settings: TtsSettings) -> ProviderChoice[SpeechSynthesize
 
 def create_app(settings: TtsSettings | None = None) -> FastAPI:
     settings = settings or TtsSettings()
-    broker = build_broker(settings.kafka_bootstrap_servers, client_id="parley-tts")
+    broker = build_broker(settings.kafka_connection(), client_id="parley-tts")
     worker = TextToSpeechWorker(
         synthesizer_choice(settings),
         BusPublisher(broker),

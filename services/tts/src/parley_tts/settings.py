@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Self
 
+from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from parley_speech import LOCAL_PROVIDER, TextLimits, check_speech_provider
 from parley_speech.circuit_settings import ProviderCircuitSettings
@@ -9,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 
-class TtsSettings(ServiceSettings, ProviderCircuitSettings):
+class TtsSettings(ServiceSettings, KafkaSettings, ProviderCircuitSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_TTS_", env_file=".env", extra="ignore")
 
     provider: str = Field(
