@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import parley_agent
+from parley_agent.llm.settings import LlmSettings
 from parley_dialogue.settings import DialogueSettings
 from parley_edge.settings import EdgeSettings
 from parley_janitor.settings import JanitorSettings
@@ -30,17 +31,19 @@ SESSION_STORE_VARIABLES = (
     "DATABASE_URL",
     "PARLEY_SESSIONS_ENCRYPTION_KEYS",
 )
-# The demo agent has no settings class: it reads os.environ directly.
+# The agent reads its own few settings from os.environ directly, and its LLM brain's
+# from a settings class.
 AGENT_SOURCE = Path(parley_agent.__file__).parent
 _ENVIRON_GET = re.compile(r"os\.(?:environ\.get\(|environ\[|getenv\()\s*\"([A-Z0-9_]+)\"")
 
 
 def agent_variables() -> set[str]:
-    return {
+    read_directly = {
         name
         for source in AGENT_SOURCE.glob("*.py")
         for name in _ENVIRON_GET.findall(source.read_text())
     }
+    return read_directly | variables_of(LlmSettings)
 
 
 # Read by the OpenTelemetry SDK and Python itself, not by Parley's settings.

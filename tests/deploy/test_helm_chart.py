@@ -197,6 +197,8 @@ def test_every_configmap_variable_is_read_by_some_service() -> None:
         ["--set", "publicUrl=https://voice.example.com/"],
         ["--set-string", "env.parley_stt_silence_ms=500"],
         ["--set", "sessions.store=memory"],
+        ["--set", "agent.brain=oracle"],
+        ["--set", "agent.llm.baseUrl=api.example.com"],
     ],
 )
 def test_values_that_break_the_schema_are_rejected(bad: list[str]) -> None:
@@ -247,6 +249,24 @@ def test_every_service_reading_sessions_gets_the_same_store() -> None:
         for variable in ("DATABASE_URL", "PARLEY_SESSIONS_ENCRYPTION_KEYS"):
             secret = env[variable]["valueFrom"]["secretKeyRef"]
             assert secret == {"name": "parley-secrets", "key": variable, "optional": True}
+
+
+def test_the_agent_brain_and_its_model_come_from_the_values() -> None:
+    docs = render(
+        "--set",
+        "agent.brain=llm",
+        "--set",
+        "agent.llm.baseUrl=http://vllm:8000/v1",
+        "--set",
+        "agent.llm.model=qwen2.5-7b-instruct",
+    )
+    agent = env_of(by_kind(docs, "Deployment")["parley-agent"])
+    assert agent["PARLEY_AGENT"]["value"] == "llm"
+    assert agent["PARLEY_LLM_BASE_URL"]["value"] == "http://vllm:8000/v1"
+    assert agent["PARLEY_LLM_MODEL"]["value"] == "qwen2.5-7b-instruct"
+    key = agent["PARLEY_LLM_API_KEY"]["valueFrom"]["secretKeyRef"]
+    assert key == {"name": "parley-secrets", "key": "PARLEY_LLM_API_KEY", "optional": True}
+    assert "PARLEY_AGENT" not in env_of(by_kind(docs, "Deployment")["parley-dialogue"])
 
 
 def test_the_ingress_serves_twilio_at_the_public_host() -> None:

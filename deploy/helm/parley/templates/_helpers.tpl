@@ -26,7 +26,7 @@ edge: [TWILIO_AUTH_TOKEN]
 dialogue: [PARLEY_AGENT_TOKEN, PARLEY_AGENT_API_KEY, DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
 janitor: [DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
 stt: [DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
-agent: [PARLEY_AGENT_TOKEN]
+agent: [PARLEY_AGENT_TOKEN, PARLEY_LLM_API_KEY]
 {{- end -}}
 
 {{/* Pods restart when the ConfigMap changes, so a `helm upgrade` of a setting takes effect. */}}
