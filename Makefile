@@ -45,9 +45,10 @@ install: install-stack deploy-tools
 install-stack: $(BIN)/.synced
 	$(BIN)/parley-stack install
 
-## run: Kafka, Redis, PostgreSQL and all six services in the foreground; Ctrl-C stops all
+## run: Kafka, Redis, PostgreSQL and all six services in the foreground; Ctrl-C stops all.
+## Their data (.stack/infra) is kept from one run to the next; CLEAN=1 starts empty.
 run: install-stack
-	$(BIN)/parley-stack run
+	$(BIN)/parley-stack run $(if $(CLEAN),--clean)
 
 $(COMPOSE_STAMP):
 	$(GO_REQUIRED)
@@ -115,5 +116,6 @@ format: $(BIN)/.synced
 	$(BIN)/ruff format libs services tests
 	$(BIN)/ruff check --fix libs services tests
 
+## clean: remove everything make installed or ran: .venv, .tools and .stack (the local data too)
 clean:
 	rm -rf .venv .tools .stack

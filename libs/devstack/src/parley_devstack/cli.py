@@ -143,7 +143,7 @@ def _run_system(args: argparse.Namespace) -> int:
 
     data_dir: Path = (args.data_dir or stack_dir()).resolve()
     with _exclusive(data_dir):
-        return run_system(data_dir)
+        return run_system(data_dir, clean=args.clean)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -172,6 +172,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--data-dir", type=Path, help="state folder (default: $PARLEY_STACK_DIR or .stack)"
+    )
+    run.add_argument(
+        "--clean",
+        action="store_true",
+        help="start with empty Kafka, Redis and PostgreSQL (their data is kept by default)",
     )
     run.set_defaults(run=_run_system)
 

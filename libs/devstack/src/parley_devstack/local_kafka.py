@@ -104,7 +104,9 @@ def _port_accepts(port: int) -> bool:
 class LocalKafka:
     """Apache Kafka on 127.0.0.1, data and log under ``data_dir``.
 
-    ``start()`` formats a fresh log directory; ``restart()`` keeps ports and data.
+    ``start()`` formats a fresh log directory, or with ``keep_data`` goes on with the
+    one a previous start formatted (topics, messages and consumer offsets kept, on new
+    ports if need be); ``restart()`` keeps ports and data.
     """
 
     def __init__(
@@ -114,8 +116,10 @@ class LocalKafka:
         *,
         controller_port: int | None = None,
         jars: KafkaJars | None = None,
+        keep_data: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
+        self.keep_data = keep_data
         self._fixed_ports = port is not None or controller_port is not None
         self._port = port
         self._controller_port = controller_port
@@ -144,7 +148,8 @@ class LocalKafka:
         return self._process is not None and self._process.is_running()
 
     def start(self, timeout: float = 60.0) -> None:
-        """Format a fresh data directory and start the broker; wait until it serves metadata.
+        """Format the data directory (unless kept) and start the broker; wait until it
+        serves metadata.
 
         Does nothing if the broker is already running.
         """
@@ -215,13 +220,19 @@ class LocalKafka:
     def _format(self, java: str, jars: KafkaJars) -> None:
         assert self._port is not None and self._controller_port is not None
         log_dir = self.data_dir / "data"
-        shutil.rmtree(log_dir, ignore_errors=True)
-        log_dir.mkdir(parents=True)
+        formatted = (log_dir / "meta.properties").is_file()
+        if not self.keep_data:
+            shutil.rmtree(log_dir, ignore_errors=True)
+        log_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(resource_path("log4j2.properties"), self.data_dir / "log4j2.properties")
         properties = self.data_dir / "server.properties"
         properties.write_text(
             server_properties(self._port, self._controller_port, log_dir), encoding="utf-8"
         )
+        if self.keep_data and formatted:
+            # Kept data carries its cluster id; formatting again would refuse a new one.
+            logger.info("Kafka goes on with the data in %s", log_dir)
+            return
         run_step(
             [
                 java,

@@ -1,4 +1,5 @@
-"""A real PostgreSQL server on loopback with a ``parley`` database, fresh on every start."""
+"""A real PostgreSQL server on loopback with a ``parley`` database: fresh on every start,
+or kept from one start to the next."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ _SUPERUSER = "postgres"
 _PORT_ATTEMPTS = 3
 # sun_path holds 107 characters; the socket is "<dir>/.s.PGSQL.<port>".
 _MAX_SOCKET_DIR_LENGTH = 107 - len("/.s.PGSQL.65535")
+# Written next to the cluster once its role and database exist: a kept cluster
+# without it is the remains of a start that failed half-way, and is made again.
+_READY_MARKER = "pgdata.ready"
+# Throwaway data: trade crash safety for speed.
+_THROWAWAY_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off")
 
 
 def _quote_ident(name: str) -> str:
@@ -80,7 +86,11 @@ class LocalPostgres:
     root the server runs as the ``postgres`` account; when that account cannot reach
     ``data_dir`` (pytest's private temp folders) or the socket path would be too long,
     the cluster goes to a private folder in the system temp dir, removed on ``stop()``.
-    Durability settings are off: the data is thrown away on the next start anyway.
+
+    Without ``keep_data`` every start makes a new cluster and durability settings are
+    off (the data is thrown away on the next start anyway). With it, a cluster a
+    previous start made in ``data_dir`` is started again as it was, with PostgreSQL's
+    usual durability.
     """
 
     def __init__(
@@ -91,8 +101,10 @@ class LocalPostgres:
         user: str = "parley",
         password: str = "parley",
         database: str = "parley",
+        keep_data: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
+        self.keep_data = keep_data
         self.user = user
         self.password = password
         self.database = database
@@ -128,7 +140,8 @@ class LocalPostgres:
         return self._process is not None and self._process.is_running()
 
     def start(self, timeout: float = 60.0) -> None:
-        """initdb a fresh cluster, start the server, create the role and the database.
+        """initdb a cluster (unless a kept one is there), start the server, create the
+        role and the database in a new cluster.
 
         Does nothing if the server is already running.
         """
@@ -138,9 +151,39 @@ class LocalPostgres:
         account = _server_account() if os.geteuid() == 0 else None
         self.data_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        cluster = self._prepare_cluster_dir(account)
+        kept = self._kept_cluster(account)
+        cluster = kept or self._prepare_cluster_dir(account)
         env = _clean_environment(account)
         run_as = account.pw_name if account is not None else None
+        if kept is None:
+            self._initdb(bin_dir, cluster, run_as, env)
+        for attempt in range(1, _PORT_ATTEMPTS + 1):
+            if self._port is None:
+                self._port = free_port()
+            try:
+                self._launch(bin_dir, cluster, run_as, env, timeout)
+                break
+            except PortInUseError:
+                if self._fixed_port or attempt == _PORT_ATTEMPTS:
+                    raise
+                logger.warning("PostgreSQL port %s was taken; retrying on a new port", self._port)
+                self._port = None
+        if kept is None:
+            self._create_role_and_database(bin_dir, cluster, run_as, env)
+            if self.keep_data and not self._cluster_is_temporary:
+                (self.data_dir / _READY_MARKER).touch()
+        logger.info(
+            "PostgreSQL ready on %s:%s (database %s%s) in %.1f s",
+            LOOPBACK,
+            self.port,
+            self.database,
+            ", kept from the last run" if kept else "",
+            time.monotonic() - started,
+        )
+
+    def _initdb(
+        self, bin_dir: Path, cluster: Path, run_as: str | None, env: dict[str, str]
+    ) -> None:
         run_step(
             [
                 str(bin_dir / "initdb"),
@@ -161,25 +204,6 @@ class LocalPostgres:
             env=env,
             cwd=cluster,
         )
-        for attempt in range(1, _PORT_ATTEMPTS + 1):
-            if self._port is None:
-                self._port = free_port()
-            try:
-                self._launch(bin_dir, cluster, run_as, env, timeout)
-                break
-            except PortInUseError:
-                if self._fixed_port or attempt == _PORT_ATTEMPTS:
-                    raise
-                logger.warning("PostgreSQL port %s was taken; retrying on a new port", self._port)
-                self._port = None
-        self._create_role_and_database(bin_dir, cluster, run_as, env)
-        logger.info(
-            "PostgreSQL ready on %s:%s (database %s) in %.1f s",
-            LOOPBACK,
-            self.port,
-            self.database,
-            time.monotonic() - started,
-        )
 
     def stop(self, timeout: float = 30.0) -> None:
         """Fast shutdown (SIGINT: disconnect clients), SIGKILL after ``timeout``."""
@@ -190,13 +214,27 @@ class LocalPostgres:
             self._cluster_dir = None
             self._cluster_is_temporary = False
 
-    def _prepare_cluster_dir(self, account: pwd.struct_passwd | None) -> Path:
+    def _usable(self, account: pwd.struct_passwd | None) -> bool:
+        """Whether the cluster can live in ``data_dir`` (else in a temporary folder)."""
         preferred = self.data_dir / "pgdata"
-        shutil.rmtree(preferred, ignore_errors=True)
-        usable = len(str(preferred)) <= _MAX_SOCKET_DIR_LENGTH and (
+        return len(str(preferred)) <= _MAX_SOCKET_DIR_LENGTH and (
             account is None or _reachable_by(account, self.data_dir)
         )
-        if usable:
+
+    def _kept_cluster(self, account: pwd.struct_passwd | None) -> Path | None:
+        """The cluster a previous start left in ``data_dir``, when it is to be kept."""
+        cluster = self.data_dir / "pgdata"
+        complete = (cluster / "PG_VERSION").is_file() and (self.data_dir / _READY_MARKER).exists()
+        if not (self.keep_data and complete and self._usable(account)):
+            return None
+        self._cluster_dir, self._cluster_is_temporary = cluster, False
+        return cluster
+
+    def _prepare_cluster_dir(self, account: pwd.struct_passwd | None) -> Path:
+        preferred = self.data_dir / "pgdata"
+        (self.data_dir / _READY_MARKER).unlink(missing_ok=True)
+        shutil.rmtree(preferred, ignore_errors=True)
+        if self._usable(account):
             cluster = preferred
             self._cluster_is_temporary = False
         else:
@@ -205,11 +243,13 @@ class LocalPostgres:
             self._cluster_is_temporary = True
             if account is not None:
                 os.chown(holder, account.pw_uid, account.pw_gid)
-            logger.info(
-                "PostgreSQL cluster placed in %s (%s cannot use %s)",
+            logger.log(
+                logging.WARNING if self.keep_data else logging.INFO,
+                "PostgreSQL cluster placed in %s (%s cannot use %s)%s",
                 cluster,
                 SERVER_ACCOUNT,
                 self.data_dir,
+                "; its data is not kept after stop" if self.keep_data else "",
             )
         cluster.mkdir(mode=0o700)
         if account is not None:
@@ -230,14 +270,10 @@ class LocalPostgres:
             f"port={self.port}",
             "-c",
             f"unix_socket_directories={cluster}",
-            # Throwaway data: trade crash safety for speed.
-            "-c",
-            "fsync=off",
-            "-c",
-            "synchronous_commit=off",
-            "-c",
-            "full_page_writes=off",
         ]
+        if not self.keep_data:
+            for setting in _THROWAWAY_SETTINGS:
+                argv += ["-c", setting]
         self._process = ManagedProcess(
             "PostgreSQL",
             argv,

@@ -1,4 +1,4 @@
-"""A real Redis server on loopback with persistence switched off."""
+"""A real Redis server on loopback: throwaway, or keeping its data across restarts."""
 
 from __future__ import annotations
 
@@ -28,11 +28,24 @@ def _answers_ping(port: int) -> bool:
         return False
 
 
-class LocalRedis:
-    """``redis-server`` on 127.0.0.1 (random port unless given); nothing written to disk."""
+# An append-only file synced every second loses at most a second to a crash; the
+# snapshot points are Redis's defaults, and a stop (SIGTERM) writes a last snapshot.
+_KEPT = ("--appendonly", "yes", "--appendfsync", "everysec", "--save", "3600 1 300 100 60 10000")
+# No snapshots and no append-only file: state lives only as long as the process.
+_THROWAWAY = ("--save", "", "--appendonly", "no")
+_DATA_FILES = ("dump.rdb", "appendonlydir", "appendonly.aof")
 
-    def __init__(self, data_dir: Path, port: int | None = None) -> None:
+
+class LocalRedis:
+    """``redis-server`` on 127.0.0.1 (random port unless given), its files in ``data_dir``.
+
+    With ``keep_data`` the keys survive a stop, a crash and the next start; without it
+    nothing is written and every start begins empty.
+    """
+
+    def __init__(self, data_dir: Path, port: int | None = None, *, keep_data: bool = False) -> None:
         self.data_dir = Path(data_dir).resolve()
+        self.keep_data = keep_data
         self._fixed_port = port is not None
         self._port = port
         self._process: ManagedProcess | None = None
@@ -69,6 +82,8 @@ class LocalRedis:
                 "or `apt-get install redis-server`"
             )
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if not self.keep_data:
+            self._discard_data()
         for attempt in range(1, _PORT_ATTEMPTS + 1):
             if self._port is None:
                 self._port = free_port()
@@ -88,6 +103,14 @@ class LocalRedis:
         if self._process is not None:
             self._process.stop(timeout)
 
+    def _discard_data(self) -> None:
+        for name in _DATA_FILES:
+            path = self.data_dir / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink(missing_ok=True)
+
     def _launch(self, server: str, timeout: float) -> None:
         argv = [
             server,
@@ -95,11 +118,7 @@ class LocalRedis:
             LOOPBACK,
             "--port",
             str(self.port),
-            # No RDB snapshots and no AOF: state lives only as long as the process.
-            "--save",
-            "",
-            "--appendonly",
-            "no",
+            *(_KEPT if self.keep_data else _THROWAWAY),
             "--dir",
             str(self.data_dir),
             "--daemonize",

@@ -6,7 +6,9 @@ launcher's defaults. That covers the infrastructure URLs, the service ports, the
 public URL and the agent (see :mod:`parley_devstack.brain`).
 
 A service that exits is restarted with a backoff while the rest keep running (see
-:mod:`parley_devstack.supervisor`); Ctrl-C stops everything.
+:mod:`parley_devstack.supervisor`); Ctrl-C stops everything. The local Kafka, Redis and
+PostgreSQL keep their data in ``<state dir>/infra`` from one run to the next (topics
+are created only where missing); ``clean`` removes it first.
 """
 
 from __future__ import annotations
@@ -61,23 +63,38 @@ def user_fleet(
     )
 
 
-def run_system(state_dir: Path, settings: UserSettings | None = None) -> int:
+def run_system(state_dir: Path, settings: UserSettings | None = None, clean: bool = False) -> int:
     """Start infrastructure, topics and the six services; block until SIGINT/SIGTERM."""
     settings = settings or UserSettings.load(Path.cwd() / ".env")
     brain = choose_brain(settings, service_ports(settings)["agent"])
     # SIGTERM takes Ctrl-C's path, which works during start-up too.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
-    print("==> starting Kafka, Redis and PostgreSQL", flush=True)
-    stack = LocalStack(state_dir / "infra", environ=settings.merged())
+    stack = LocalStack(state_dir / "infra", environ=settings.merged(), keep_data=True)
+    if clean:
+        print(f"==> removing the local data in {stack.data_dir}", flush=True)
+        stack.discard_data()
+    local = ", ".join(stack.local_services())
+    for name in stack.external:
+        print(f"==> using {name} from your settings", flush=True)
+    if local:
+        print(
+            f"==> starting {local} (data kept in {stack.data_dir}; "
+            "`make run CLEAN=1` starts empty)",
+            flush=True,
+        )
     fleet: ServiceFleet | None = None
     try:
         stack.start()
         env = stack.env()
         # Tools such as `parley inspect` find the running stack here.
         write_env_file(state_dir / "stack.env", env)
-        print("==> creating Kafka topics", flush=True)
-        asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
+        created = asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
+        print(
+            f"==> Kafka topics: {len(created)} created, {len(ALL_TOPICS) - len(created)} "
+            "already there",
+            flush=True,
+        )
         print(f"==> brain: {brain.description}", flush=True)
         print("==> starting services (logs in .stack/logs/)", flush=True)
         fleet = user_fleet(settings, env, state_dir / "logs", brain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import logging
 import os
+import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,7 +42,9 @@ class LocalStack:
     A service whose variable (``KAFKA_BOOTSTRAP_SERVERS``, ``REDIS_URL``,
     ``DATABASE_URL``) is set in ``environ`` (default: ``os.environ``) is taken as
     external: it is used as is and never started or stopped. ``with_*=False`` leaves
-    a service out entirely (tests that only need Kafka start faster).
+    a service out entirely (tests that only need Kafka start faster). With
+    ``keep_data`` the local services keep their data in ``data_dir`` from one start to
+    the next (``make run``); without it every start begins empty (tests).
     """
 
     def __init__(
@@ -52,6 +55,7 @@ class LocalStack:
         with_redis: bool = True,
         with_postgres: bool = True,
         environ: Mapping[str, str] | None = None,
+        keep_data: bool = False,
     ) -> None:
         source = os.environ if environ is None else environ
         self.data_dir = Path(data_dir).resolve()
@@ -60,17 +64,17 @@ class LocalStack:
             name: source[name] for name, enabled in wanted.items() if enabled and source.get(name)
         }
         self.kafka = (
-            LocalKafka(self.data_dir / "kafka")
+            LocalKafka(self.data_dir / "kafka", keep_data=keep_data)
             if with_kafka and KAFKA_ENV not in self.external
             else None
         )
         self.redis = (
-            LocalRedis(self.data_dir / "redis")
+            LocalRedis(self.data_dir / "redis", keep_data=keep_data)
             if with_redis and REDIS_ENV not in self.external
             else None
         )
         self.postgres = (
-            LocalPostgres(self.data_dir / "postgres")
+            LocalPostgres(self.data_dir / "postgres", keep_data=keep_data)
             if with_postgres and DATABASE_ENV not in self.external
             else None
         )
@@ -140,6 +144,14 @@ class LocalStack:
             raise
         pool.shutdown(wait=True)
         logger.info("local stack ready in %.1f s", time.monotonic() - started)
+
+    def discard_data(self) -> None:
+        """Remove what the local services keep in ``data_dir``, so the next start
+        begins empty (external services are untouched). Call it while stopped."""
+        running = [name for name, service in self.local_services().items() if service.is_running()]
+        if running:
+            raise RuntimeError(f"stop {', '.join(running)} before discarding their data")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def stop(self) -> None:
         """Stop every local service this stack started; external ones are untouched."""
