@@ -27,6 +27,8 @@ def small_edge(
         twilio_api_url=twilio_api.url,
         max_concurrent_calls="2",
         max_call_duration_s="2",
+        # The answered call below holds its place until its status callback says it ended.
+        pending_call_timeout_s="60",
     ) as edge:
         yield edge
 
