@@ -3,8 +3,12 @@ sends the model, usage, and v1 callers."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from mcp import Client
 from parley_agent_client import AgentClient, AgentRequest, AgentTurn
+from prometheus_client import REGISTRY
 
 from tests.integration.agent.conftest import LlmAgent
 
@@ -32,11 +36,25 @@ async def test_the_reply_streams_as_progress_before_the_result(agent: LlmAgent) 
     assert answer.result["actions"] == [] and answer.result["toolCalls"] == []
 
 
-async def test_usage_is_reported_and_asked_for(agent: LlmAgent) -> None:
+def sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_usage_is_reported_asked_for_and_counted(agent: LlmAgent) -> None:
     agent.fake.controls.script.on_user("opening hours", HOURS)
+    before = {
+        "completions": sample("agent_llm_completions_total", outcome="ok"),
+        "first_tokens": sample("agent_llm_first_token_ms_count"),
+        "tokens": sample("agent_llm_tokens_total", kind="completion"),
+    }
     answer = await agent.respond(utterance="opening hours please")
     usage = answer.result["usage"]
     assert usage["promptTokens"] > 0 and usage["completionTokens"] > 0
+    assert sample("agent_llm_completions_total", outcome="ok") == before["completions"] + 1
+    assert sample("agent_llm_first_token_ms_count") == before["first_tokens"] + 1
+    assert sample("agent_llm_tokens_total", kind="completion") == (
+        before["tokens"] + usage["completionTokens"]
+    )
     (request,) = agent.fake.controls.requests
     assert request["stream"] is True
     assert request["stream_options"] == {"include_usage": True}
@@ -67,6 +85,29 @@ async def test_call_start_asks_for_a_greeting_and_a_key_press_is_described(
     await agent.respond(event="dtmf", dtmf="5")
     last = [r["messages"][-1]["content"] for r in agent.fake.controls.requests]
     assert "pressed the key 5" in last[1]
+
+
+async def test_a_cancelled_request_cuts_the_model_stream(agent: LlmAgent) -> None:
+    """Parley cancels a speculative reply it will not use: the model stops writing it."""
+    agent.fake.controls.script.on_user("opening hours", HOURS * 4)
+    agent.fake.controls.tokens_per_s = 20
+    first_piece = asyncio.Event()
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        first_piece.set()
+
+    arguments = {"sessionId": "s-1", "event": "utterance", "utterance": "opening hours"}
+    async with Client(agent.url) as client:
+        call = asyncio.create_task(
+            client.call_tool("respond", arguments, progress_callback=on_progress)
+        )
+        await first_piece.wait()
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+    async with asyncio.timeout(10):
+        while agent.fake.controls.streams_cut == 0:
+            await asyncio.sleep(0.05)
 
 
 async def test_a_v1_caller_gets_the_whole_reply_without_a_stream(agent: LlmAgent) -> None:

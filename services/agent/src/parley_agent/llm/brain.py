@@ -23,7 +23,7 @@ from parley_agent.contract import Action, StreamedReply, ToolCall, Usage
 from parley_agent.llm import call_control
 from parley_agent.llm.conversation import TurnRequest, chat_for
 from parley_agent.llm.errors import ModelAuthError, ModelError
-from parley_agent.llm.metrics import TOOL_CALLS
+from parley_agent.llm.metrics import MODEL_TOOL_CALLS
 from parley_agent.llm.model import ChatModel, ModelAnswer, Prompt, RequestedCall
 from parley_agent.llm.settings import LlmSettings
 from parley_agent.llm.tools import Outcome, RemoteTool, ToolCatalogue, ToolResult
@@ -155,8 +155,8 @@ class LlmBrain:
         else:
             message = f"there is no tool named {call.name!r}"
             result = ToolResult("error", f"error: {message}", message)
-        known = tool is not None or call.name in call_control.NAMES
-        TOOL_CALLS.labels(tool=call.name if known else "unknown", outcome=result.outcome).inc()
+        label = call.name if tool is not None or call.name in call_control.NAMES else "unknown"
+        MODEL_TOOL_CALLS.labels(tool=label, outcome=result.outcome).inc()
         name = tool.qualified_name if tool is not None else call.name
         draft.tool_calls.append(ToolCall(name=name, arguments=arguments, result=result.recorded))
         return result.content
@@ -195,7 +195,7 @@ def _assistant_message(answer: ModelAnswer) -> ChatCompletionMessageParam:
 def _skip(calls: list[RequestedCall], remote: dict[str, RemoteTool]) -> None:
     for call in calls:
         if call.name in remote:
-            TOOL_CALLS.labels(tool=call.name, outcome="skipped").inc()
+            MODEL_TOOL_CALLS.labels(tool=call.name, outcome="skipped").inc()
 
 
 def _log_failure(exc: ModelError, request: TurnRequest) -> None:

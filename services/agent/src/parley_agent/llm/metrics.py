@@ -19,7 +19,7 @@ TOKENS = Counter(
     "Tokens the model reported, by kind: prompt or completion",
     ["kind"],
 )
-TOOL_CALLS = Counter(
+MODEL_TOOL_CALLS = Counter(
     "agent_llm_tool_calls_total",
     "Tool calls the model asked for, by tool and outcome: ok, error, timeout or skipped "
     "(a speculative turn runs none)",
