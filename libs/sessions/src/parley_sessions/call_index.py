@@ -97,15 +97,9 @@ class IndexedCall:
 
 
 class CallIndex:
-    def __init__(
-        self,
-        url: str,
-        pending_timeout_s: float = DEFAULT_PENDING_TIMEOUT_S,
-        ttl_s: int = INDEX_TTL_S,
-    ) -> None:
+    def __init__(self, url: str, pending_timeout_s: float = DEFAULT_PENDING_TIMEOUT_S) -> None:
         self._redis: Redis = connect_redis(url)
         self._pending_timeout_ms = int(pending_timeout_s * 1000)
-        self._ttl_s = ttl_s
         self._claim = self._redis.register_script(_CLAIM)
         self._start = self._redis.register_script(_START)
         self._end = self._redis.register_script(_END)
@@ -115,7 +109,7 @@ class CallIndex:
         """The call's entry: a new ``pending`` one for ``session_id`` if the call had none,
         otherwise the one it already has (another session id: the webhook is a replay)."""
         found = await self._run(
-            self._claim, call_sid, session_id, self._ttl_s, self._pending_timeout_ms
+            self._claim, call_sid, session_id, INDEX_TTL_S, self._pending_timeout_ms
         )
         assert found is not None  # the script returns an entry, new or old
         return found
