@@ -10,7 +10,8 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 
 import openai
@@ -67,6 +68,7 @@ class Assembly:
     pieces: list[str] = field(default_factory=list)
     calls: dict[int, RequestedCall] = field(default_factory=dict)
     usage: Usage | None = None
+    started_at: float = field(default_factory=time.perf_counter)
     first_at: float | None = None
 
     def answer(self) -> ModelAnswer:
@@ -126,18 +128,12 @@ class ChatModel:
 
     async def _stream(self, prompt: Prompt, on_text: TextSink) -> ModelAnswer:
         settings = self._settings
-        started = time.perf_counter()
         assembly = Assembly()
         try:
             async with asyncio.timeout(settings.timeout_s):
                 stream = await self._open(prompt)
                 try:
-                    async for chunk in _paced(stream, settings.stream_idle_s):
-                        if piece := read_chunk(chunk, assembly):
-                            await on_text(piece)
-                        if assembly.first_at is None and (assembly.pieces or assembly.calls):
-                            assembly.first_at = time.perf_counter()
-                            FIRST_TOKEN_MS.observe((assembly.first_at - started) * 1000)
+                    await _consume(stream, settings.stream_idle_s, assembly, on_text)
                 finally:
                     await stream.close()
         except ModelError:
@@ -172,9 +168,21 @@ class ChatModel:
             raise _stalled(settings.stream_idle_s) from exc
 
 
+async def _consume(
+    stream: AsyncStream[ChatCompletionChunk], idle_s: float, assembly: Assembly, on_text: TextSink
+) -> None:
+    async with aclosing(_paced(stream, idle_s)) as chunks:
+        async for chunk in chunks:
+            if piece := read_chunk(chunk, assembly):
+                await on_text(piece)
+            if assembly.first_at is None and (assembly.pieces or assembly.calls):
+                assembly.first_at = time.perf_counter()
+                FIRST_TOKEN_MS.observe((assembly.first_at - assembly.started_at) * 1000)
+
+
 async def _paced(
     stream: AsyncStream[ChatCompletionChunk], idle_s: float
-) -> AsyncIterator[ChatCompletionChunk]:
+) -> AsyncGenerator[ChatCompletionChunk, None]:
     """The stream's chunks, failing as stalled when one is more than ``idle_s`` late."""
     chunks = stream.__aiter__()
     while True:
