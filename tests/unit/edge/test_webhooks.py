@@ -12,6 +12,7 @@ from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.stream_token import StreamTokens
 from parley_edge.twiml import connect_twiml, fallback_twiml, hangup_twiml, media_stream_url
 from parley_edge.webhooks import webhook_router
+from parley_sessions import CallIndexUnavailableError, IndexedCall
 from twilio.request_validator import RequestValidator
 
 from tests.support.memory_call_index import MemoryCallIndex
@@ -22,9 +23,11 @@ PUBLIC = "https://voice.example.com"
 TOKENS = StreamTokens("stream-secret", ttl_s=60)
 
 
-def make_client(max_calls: int = 10) -> tuple[TestClient, MemoryCallIndex]:
+def make_client(
+    max_calls: int = 10, index: MemoryCallIndex | None = None
+) -> tuple[TestClient, MemoryCallIndex]:
     app = FastAPI()
-    index = MemoryCallIndex()
+    index = index or MemoryCallIndex()
     ledger = CallLedger(CallAdmission(max_calls), index, RecordingPublisher(), 60)
     verifier = TwilioSignatureVerifier(TOKEN, PUBLIC)
     app.include_router(webhook_router(verifier, ledger, PUBLIC, TOKENS))
@@ -82,6 +85,17 @@ def test_over_the_concurrent_call_limit_the_caller_gets_the_fallback() -> None:
         "pending",
         "ended",  # refused for good: a replay of it must not connect it later
     ]
+
+
+class DownIndex(MemoryCallIndex):
+    async def claim(self, call_sid: str, session_id: str) -> IndexedCall:
+        raise CallIndexUnavailableError("the call index at REDIS_URL failed: connection refused")
+
+
+def test_while_the_call_index_is_down_the_caller_gets_the_fallback() -> None:
+    client, _ = make_client(index=DownIndex())
+    answer = ET.fromstring(client.post("/twilio/voice", data=PARAMS, headers=signed(PARAMS)).text)
+    assert [child.tag for child in answer] == ["Say", "Hangup"]
 
 
 @pytest.mark.parametrize("headers", [{}, {"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}])

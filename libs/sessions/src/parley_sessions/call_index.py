@@ -19,8 +19,7 @@ from typing import Any, Literal
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import RedisError
 
 from parley_sessions.errors import SessionError
 from parley_sessions.redis_connection import connect_redis
@@ -87,7 +86,7 @@ _LOOKUP = _ENTRY + "\nreturn entry(KEYS[1])\n"
 
 
 class CallIndexUnavailableError(SessionError):
-    """Redis, which holds the call index, cannot be reached."""
+    """Redis, which holds the call index, cannot be reached or refused the command."""
 
 
 @dataclass(frozen=True)
@@ -148,10 +147,10 @@ class CallIndex:
     ) -> IndexedCall | None:
         try:
             reply = await script(keys=[KEY_PREFIX + call_sid], args=args)
-        except (RedisConnectionError, RedisTimeoutError) as exc:
-            raise CallIndexUnavailableError(
-                f"the call index cannot be reached at REDIS_URL: {exc}"
-            ) from exc
+        except RedisError as exc:
+            # Unreachable, or refusing writes (out of memory, a read-only replica): either
+            # way no call can be answered safely until REDIS_URL points at a working Redis.
+            raise CallIndexUnavailableError(f"the call index at REDIS_URL failed: {exc}") from exc
         return _indexed(reply)
 
 

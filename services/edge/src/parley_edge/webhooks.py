@@ -112,7 +112,7 @@ def webhook_router(
             return _xml(fallback_twiml(FALLBACK_MESSAGE))
         except CallIndexUnavailableError:
             log.exception(
-                "session index unavailable; refusing the call", extra={"event": "twilio.fallback"}
+                "call index unavailable; refusing the call", extra={"event": "twilio.fallback"}
             )
             metrics.WEBHOOKS.labels(route="voice", outcome="fallback").inc()
             return _xml(fallback_twiml(FALLBACK_MESSAGE))
