@@ -9,12 +9,8 @@ from fastapi.responses import JSONResponse
 from parley_sessions import SessionAlreadyClosedError, SessionNotFoundError
 
 from parley_janitor.rate_limit import RateLimitedError
-from parley_janitor.session_service import (
-    InvalidRequestError,
-    SessionService,
-    parse_create,
-    parse_updates,
-)
+from parley_janitor.session_input import InvalidRequestError, json_object
+from parley_janitor.session_service import SessionService
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -41,19 +37,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SessionAlreadyClosedError, conflict)
 
 
-def _object(payload: Any, what: str) -> dict[str, Any]:
-    if not isinstance(payload, dict):
-        raise InvalidRequestError(f"{what} must be a JSON object")
-    return payload
-
-
 def sessions_router(service: SessionService) -> APIRouter:
     router = APIRouter(prefix="/v1/sessions")
 
     @router.post("")
     async def create_session(payload: Any = Body(default=None)) -> Response:  # noqa: B008
-        request = parse_create(_object(payload, "the request body"))
-        return JSONResponse(await service.create(request), status_code=201)
+        created = await service.create(json_object(payload, "the request body"))
+        return JSONResponse(created, status_code=201)
 
     @router.get("/{session_id}")
     async def get_session(session_id: str) -> Response:
@@ -65,22 +55,17 @@ def sessions_router(service: SessionService) -> APIRouter:
 
     @router.patch("/{session_id}")
     async def update_session(session_id: str, payload: Any = Body(default=None)) -> Response:  # noqa: B008
-        body = _object(payload, "the request body")
-        updates = parse_updates(_object(body.get("updates"), "updates"))
+        updates = json_object(payload, "the request body").get("updates")
         return JSONResponse(await service.update(session_id, updates))
 
     @router.post("/{session_id}/close")
     async def close_session(session_id: str, payload: Any = Body(default=None)) -> Response:  # noqa: B008
-        reason = _object(payload or {}, "the request body").get("reason")
-        if reason is not None and not isinstance(reason, str):
-            raise InvalidRequestError("reason must be a string")
+        reason = json_object(payload or {}, "the request body").get("reason")
         return JSONResponse(await service.close(session_id, reason))
 
     @router.post("/cleanup")
     async def cleanup(payload: Any = Body(default=None)) -> Response:  # noqa: B008
-        older_than = _object(payload, "the request body").get("olderThan")
-        if not isinstance(older_than, int) or isinstance(older_than, bool):
-            raise InvalidRequestError("olderThan (seconds, a whole number) is required")
+        older_than = json_object(payload, "the request body").get("olderThan")
         return JSONResponse(await service.cleanup(older_than))
 
     return router

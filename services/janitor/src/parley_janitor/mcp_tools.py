@@ -13,12 +13,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from parley_sessions import SessionAlreadyClosedError, SessionNotFoundError
 
 from parley_janitor.rate_limit import RateLimitedError
-from parley_janitor.session_service import (
-    InvalidRequestError,
-    SessionService,
-    parse_create,
-    parse_updates,
-)
+from parley_janitor.session_input import InvalidRequestError
+from parley_janitor.session_service import SessionService
 
 _TOOL_FAILURES = (
     InvalidRequestError,
@@ -40,11 +36,7 @@ def build_mcp_server(service: SessionService) -> MCPServer:
 
     @server.tool(name="session.create", description="Open a session: {sessionId, createdAt}.")
     async def create(callSid: str, config: dict[str, Any] | None = None) -> dict[str, Any]:
-        try:
-            request = parse_create({"callSid": callSid, "config": config or {}})
-        except InvalidRequestError as exc:
-            raise ToolError(str(exc)) from exc
-        return await run(service.create(request))
+        return await run(service.create({"callSid": callSid, "config": config or {}}))
 
     @server.tool(name="session.get", description="A session by id: {session} (null if unknown).")
     async def get(sessionId: str) -> dict[str, Any]:
@@ -56,11 +48,7 @@ def build_mcp_server(service: SessionService) -> MCPServer:
         " sessionId, callSid, createdAt cannot change. Returns {updated, session}.",
     )
     async def update(sessionId: str, updates: dict[str, Any]) -> dict[str, Any]:
-        try:
-            parsed = parse_updates(updates)
-        except InvalidRequestError as exc:
-            raise ToolError(str(exc)) from exc
-        return await run(service.update(sessionId, parsed))
+        return await run(service.update(sessionId, updates))
 
     @server.tool(name="session.close", description="Close a session: {closed, duration (ms)}.")
     async def close(sessionId: str, reason: str | None = None) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The session API's operations, shared by the MCP tools and the HTTP routes.
 
-Inputs are validated here (camelCase JSON, unknown or immutable fields refused) and
-every call is counted against its rate limit first.
+Every call is counted against its rate limit first; inputs arrive as decoded JSON and are
+validated here (SessionInput), so neither entry point can skip a check.
 """
 
 from __future__ import annotations
@@ -10,96 +10,31 @@ import hashlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import uuid4
 
-from parley_sessions import Session, SessionNotFoundError, SessionStore, Turn
+from parley_sessions import Session, SessionNotFoundError, SessionStore
 from parley_telemetry import tracer
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic.alias_generators import to_camel
 
 from parley_janitor import metrics
+from parley_janitor.agent_endpoints import AgentEndpointPolicy
 from parley_janitor.edge_slots import EDGE_SLOT_KEY, InvalidEdgeSlotError
 from parley_janitor.lifecycle import SessionLifecycle
 from parley_janitor.rate_limit import RateLimiter
+from parley_janitor.session_input import (
+    InvalidRequestError,
+    SessionInput,
+    SessionUpdates,
+    check_metadata,
+    parse_session_id,
+)
 from parley_janitor.settings import JanitorSettings
 
 log = logging.getLogger(__name__)
-
-# Fields of Session an update may not touch: identity, bookkeeping, and status (use close).
-IMMUTABLE_FIELDS = frozenset(
-    {"sessionId", "callSid", "createdAt", "lastActivityAt", "status", "version"}
-)
-
-
-class _Input(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
-
-
-class SessionConfig(_Input):
-    mcp_endpoint: str | None = None
-    stt_provider: str | None = None
-    tts_provider: str | None = None
-    ttl: int | None = Field(default=None, gt=0, description="idle seconds before expiry")
-
-
-class CreateRequest(_Input):
-    call_sid: str = Field(min_length=1, max_length=64)
-    config: SessionConfig = Field(default_factory=SessionConfig)
-
-
-class SessionUpdates(_Input):
-    """Partial<Session>: turns are appended in order, metadata is merged, the rest replaced."""
-
-    mcp_endpoint: str | None = None
-    stt_provider: str | None = None
-    tts_provider: str | None = None
-    ttl: int | None = Field(default=None, gt=0)
-    metadata: dict[str, Any] | None = None
-    turns: list[Turn] | None = None
 
 
 def hashed_call_sid(call_sid: str) -> str:
     """A stable pseudonym for a call SID, for logs and spans."""
     return hashlib.sha256(call_sid.encode()).hexdigest()[:16]
-
-
-class InvalidRequestError(ValueError):
-    """The request does not match the operation's schema; the message says what to fix."""
-
-
-def parse_session_id(value: str) -> str:
-    try:
-        return str(UUID(value))
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise InvalidRequestError(
-            f"sessionId {value!r} is not a UUID; use the sessionId that session.create returned"
-        ) from exc
-
-
-def parse_updates(updates: dict[str, Any]) -> SessionUpdates:
-    frozen = sorted(IMMUTABLE_FIELDS & set(updates))
-    if frozen:
-        raise InvalidRequestError(
-            f"{', '.join(frozen)} cannot be changed by session.update"
-            " (status changes through session.close)"
-        )
-    try:
-        return SessionUpdates.model_validate(updates)
-    except ValidationError as exc:
-        raise InvalidRequestError(f"invalid updates: {_describe(exc)}") from exc
-
-
-def parse_create(payload: dict[str, Any]) -> CreateRequest:
-    try:
-        return CreateRequest.model_validate(payload)
-    except ValidationError as exc:
-        raise InvalidRequestError(f"invalid session.create input: {_describe(exc)}") from exc
-
-
-def _describe(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg']}" for err in exc.errors()
-    )
 
 
 class SessionService:
@@ -114,9 +49,12 @@ class SessionService:
         self._lifecycle = lifecycle
         self._limiter = limiter
         self._settings = settings
+        self._input = SessionInput(AgentEndpointPolicy(settings.agent_endpoint_allowlist))
 
-    async def create(self, request: CreateRequest) -> dict[str, Any]:
+    async def create(self, payload: Any) -> dict[str, Any]:
+        """``payload``: {callSid, config?}."""
         await self._limiter.check("session.create")
+        request = self._input.create(payload)
         config = request.config
         session = Session(
             session_id=uuid4(),
@@ -144,9 +82,11 @@ class SessionService:
         session = await self._store.get(parse_session_id(session_id))
         return {"session": None if session is None else session.to_json_dict()}
 
-    async def update(self, session_id: str, updates: SessionUpdates) -> dict[str, Any]:
+    async def update(self, session_id: str, payload: Any) -> dict[str, Any]:
+        """``payload``: the updates, a partial session."""
         await self._limiter.check("session.update")
         sid = parse_session_id(session_id)
+        updates = self._input.updates(payload)
         if updates.metadata is not None and EDGE_SLOT_KEY in updates.metadata:
             try:
                 await self._lifecycle.edge_slots.check(updates.metadata[EDGE_SLOT_KEY])
@@ -163,7 +103,7 @@ class SessionService:
                 if value is not None:
                     changes[name] = value
             if updates.metadata is not None:
-                changes["metadata"] = {**session.metadata, **updates.metadata}
+                changes["metadata"] = _merged_metadata(session, updates)
             if updates.turns:
                 changes["turns"] = [*session.turns, *updates.turns]
             return session.model_copy(update=changes)
@@ -175,16 +115,16 @@ class SessionService:
             span.set_attribute("turn_count", len(session.turns))
         return {"updated": True, "session": session.to_json_dict()}
 
-    async def close(self, session_id: str, reason: str | None) -> dict[str, Any]:
+    async def close(self, session_id: str, reason: Any) -> dict[str, Any]:
         await self._limiter.check("session.close")
-        session = await self._lifecycle.close_strict(parse_session_id(session_id), reason or "api")
+        sid = parse_session_id(session_id)
+        session = await self._lifecycle.close_strict(sid, self._input.close_reason(reason) or "api")
         duration = session.last_activity_at - session.created_at
         return {"closed": True, "duration": round(duration / timedelta(milliseconds=1))}
 
-    async def cleanup(self, older_than_s: int) -> dict[str, Any]:
+    async def cleanup(self, older_than: Any) -> dict[str, Any]:
         await self._limiter.check("session.cleanup")
-        if older_than_s < 0:
-            raise InvalidRequestError("olderThan must be a number of seconds, 0 or more")
+        older_than_s = self._input.older_than(older_than)
         with tracer().start_as_current_span(
             "voice.session.cleanup", attributes={"older_than": older_than_s}
         ) as span:
@@ -193,12 +133,18 @@ class SessionService:
         return {"cleaned": cleaned}
 
 
+def _merged_metadata(session: Session, updates: SessionUpdates) -> dict[str, Any]:
+    """The session's metadata with the update merged in, within the same bounds: many
+    small updates must not add up to what one large one may not be."""
+    try:
+        return check_metadata({**session.metadata, **(updates.metadata or {})})
+    except ValueError as exc:
+        raise InvalidRequestError(f"invalid updates: merged into the session's, {exc}") from exc
+
+
 __all__ = [
-    "CreateRequest",
     "InvalidRequestError",
     "SessionNotFoundError",
     "SessionService",
-    "SessionUpdates",
-    "parse_create",
-    "parse_updates",
+    "hashed_call_sid",
 ]

@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+from typing import Self
+
 from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from parley_sessions import SessionStoreSettings
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
+
+from parley_janitor.agent_endpoints import AgentEndpointPolicy, EndpointRefusedError
+from parley_janitor.session_input import MAX_TTL_S
 
 
 class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
@@ -13,7 +18,7 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
     port: int = 8084
     consumer_group: str = "parley-janitor"
     session_ttl_s: int = Field(
-        default=3600, gt=0, description="Idle seconds before a session expires."
+        default=3600, gt=0, le=MAX_TTL_S, description="Idle seconds before a session expires."
     )
     sweep_interval_s: float = Field(
         default=300.0, gt=0, description="Seconds between expiry sweeps (cleanupInterval)."
@@ -23,6 +28,12 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
     )
     mcp_endpoint: str = Field(
         default="http://127.0.0.1:8090/mcp", description="Recorded on new sessions."
+    )
+    agent_endpoint_allowlist: str = Field(
+        default="",
+        description="Hosts (agent.example.com, agent:8090) or URL prefixes"
+        " (https://agents.example.com/mcp), comma-separated, that a session's mcpEndpoint"
+        " must match; empty: any http(s) endpoint but link-local and metadata addresses.",
     )
     stt_provider: str = Field(
         default="local",
@@ -34,3 +45,12 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
         validation_alias=AliasChoices("PARLEY_TTS", "tts_provider"),
         description="Recorded on new sessions: the deployment's speech synthesis provider.",
     )
+
+    @model_validator(mode="after")
+    def _own_endpoint_admitted(self) -> Self:
+        """The endpoint the janitor records on every session obeys the same policy."""
+        try:
+            AgentEndpointPolicy(self.agent_endpoint_allowlist).check(self.mcp_endpoint)
+        except EndpointRefusedError as exc:
+            raise ValueError(f"PARLEY_JANITOR_MCP_ENDPOINT {exc}") from exc
+        return self
