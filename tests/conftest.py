@@ -25,7 +25,7 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack
     stack = LocalStack(tmp_path_factory.mktemp("stack"))
     stack.start()
     try:
-        asyncio.run(create_topics(stack.env()["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
+        asyncio.run(create_topics(stack.kafka_connection(), ALL_TOPICS))
         yield stack
     finally:
         stack.stop()

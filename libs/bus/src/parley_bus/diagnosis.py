@@ -110,9 +110,10 @@ def classify(
             "the broker is running"
         )
     if isinstance(exc, KafkaConnectionError | TimeoutError) and not connection.uses_tls:
+        expected = "TLS" if connection.uses_sasl else "TLS or a SASL login"
         return KafkaListenerMismatchError(
             f"Kafka at {where} hung up on a {protocol} client: its listener probably "
-            "expects TLS or a SASL login; check KAFKA_SECURITY_PROTOCOL"
+            f"expects {expected}; check KAFKA_SECURITY_PROTOCOL"
         )
     if isinstance(exc, TimeoutError):
         return KafkaUnreachableError(

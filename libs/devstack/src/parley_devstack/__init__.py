@@ -8,6 +8,7 @@ again; ``create_topics`` lays out the topic catalogue; ``parley-stack`` is the C
 from parley_devstack.errors import (
     DevstackError,
     JarFetchError,
+    KafkaRefusedError,
     KafkaUnreachableError,
     MissingDependencyError,
     NotRootError,
@@ -30,6 +31,7 @@ __all__ = [
     "DevstackError",
     "JarFetchError",
     "KafkaJars",
+    "KafkaRefusedError",
     "KafkaUnreachableError",
     "LocalKafka",
     "LocalPostgres",

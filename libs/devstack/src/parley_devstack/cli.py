@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from parley_bus import KafkaSettings
 from parley_contracts.topics import ALL_TOPICS, Partitioning
+from pydantic import ValidationError
 
 from parley_devstack.env_file import render_env, write_env_file
-from parley_devstack.errors import DevstackError, NotRootError
+from parley_devstack.errors import DevstackError, InvalidSettingError, NotRootError
 from parley_devstack.install import install_system_packages
 from parley_devstack.kafka_jars import KAFKA_VERSION, cached_kafka_jars, ensure_kafka_jars
 from parley_devstack.paths import stack_dir
@@ -70,9 +72,14 @@ def _topics(args: argparse.Namespace) -> int:
     if not servers:
         print(f"set {KAFKA_ENV} or pass --bootstrap-servers", file=sys.stderr)
         return 2
+    try:
+        # The other KAFKA_* settings (security protocol, credentials) as the services read them.
+        kafka = KafkaSettings(kafka_bootstrap_servers=servers).kafka_connection()
+    except ValidationError as exc:
+        raise InvalidSettingError(str(exc)) from exc
     overrides = partition_overrides(args.partitions_per_call, args.edge_slots)
     created = asyncio.run(
-        create_topics(servers, ALL_TOPICS, overrides, replication_factor=args.replication_factor)
+        create_topics(kafka, ALL_TOPICS, overrides, replication_factor=args.replication_factor)
     )
     logger.info(
         "topics ready on %s (%d created, %d already there)",
@@ -117,12 +124,12 @@ def _up(args: argparse.Namespace) -> int:
     env_file: Path = (args.env_file or data_dir / "stack.env").resolve()
     _stop_on_signals()
     with _exclusive(data_dir):
-        stack = LocalStack(data_dir)
+        stack = LocalStack(data_dir, secure_kafka=args.secure_kafka)
         try:
             stack.start()
             if not args.no_topics:
                 logger.info("creating topics…")
-                asyncio.run(create_topics(stack.bootstrap_servers, ALL_TOPICS))
+                asyncio.run(create_topics(stack.kafka_connection(), ALL_TOPICS))
             settings = stack.env()
             write_env_file(env_file, settings)
             sys.stdout.write(render_env(settings))
@@ -165,6 +172,12 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="service data folder (default: $PARLEY_STACK_DIR or .stack)"
     )
     up.add_argument("--no-topics", action="store_true", help="do not create Parley's topics")
+    up.add_argument(
+        "--secure-kafka",
+        action="store_true",
+        help="Kafka takes only SASL_SSL logins: the settings written are the admin's; each "
+        "service's user and password are in <data-dir>/kafka/security/users.json",
+    )
     up.set_defaults(run=_up)
 
     run = commands.add_parser(

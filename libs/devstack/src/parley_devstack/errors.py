@@ -42,6 +42,10 @@ class KafkaUnreachableError(DevstackError):
     """No Kafka broker answered at the given bootstrap servers."""
 
 
+class KafkaRefusedError(DevstackError):
+    """A Kafka broker answered but refused this client: credentials, TLS or listener."""
+
+
 class TopicCreationError(DevstackError):
     """Kafka refused to create a topic for a reason other than it already existing."""
 

@@ -107,6 +107,8 @@ class ServiceFleet:
     """What dialogue calls; None: the fleet's own agent on ``ports["agent"]``."""
     with_agent: bool = True
     """Whether the fleet starts services/agent (not when the brain is elsewhere)."""
+    per_service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """What one service gets on top of the rest, by service (e.g. its own Kafka user)."""
 
     def service_env(self) -> dict[str, str]:
         agent_url = self.agent_url or local_agent_url(self.ports["agent"])
@@ -144,7 +146,7 @@ class ServiceFleet:
             port if port is not None else self.ports[name],
             self.log_dir / f"{name}.log",
             [sys.executable, "-m", f"parley_{service or name}"],
-            env,
+            {**env, **self.per_service_env.get(service or name, {})},
         )
         process.start()
         self.processes[name] = process
@@ -224,10 +226,17 @@ def running_fleet(
     log_dir: Path,
     extra_env: dict[str, str] | None = None,
     progress: bool = False,
+    per_service_env: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[ServiceFleet]:
     """All six services on free ports, each its own process, ready; stopped on exit."""
     ports = dict(zip(SERVICE_NAMES, free_ports(len(SERVICE_NAMES)), strict=True))
-    fleet = ServiceFleet(infra_env, log_dir, ports=ports, extra_env=extra_env or {})
+    fleet = ServiceFleet(
+        infra_env,
+        log_dir,
+        ports=ports,
+        extra_env=extra_env or {},
+        per_service_env=per_service_env or {},
+    )
     try:
         fleet.start(progress=progress)
         yield fleet

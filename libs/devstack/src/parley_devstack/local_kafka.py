@@ -12,10 +12,12 @@ from pathlib import Path
 
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
+from parley_bus import KafkaConnection
 
 from parley_devstack.async_bridge import run_sync
 from parley_devstack.errors import MissingDependencyError, PortInUseError
 from parley_devstack.kafka_jars import KafkaJars, ensure_kafka_jars, resource_path
+from parley_devstack.kafka_security import KafkaListenerSecurity
 from parley_devstack.ports import LOOPBACK, free_ports
 from parley_devstack.process import ManagedProcess, run_step
 
@@ -81,8 +83,8 @@ log.cleaner.dedupe.buffer.size=2097152
 """
 
 
-async def _broker_answers_metadata(bootstrap_servers: str) -> bool:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=5000)
+async def _broker_answers_metadata(connection: KafkaConnection) -> bool:
+    admin = AIOKafkaAdminClient(**connection.client_options(), request_timeout_ms=5000)
     try:
         await admin.start()
         cluster = await admin.describe_cluster()
@@ -106,7 +108,9 @@ class LocalKafka:
 
     ``start()`` formats a fresh log directory, or with ``keep_data`` goes on with the
     one a previous start formatted (topics, messages and consumer offsets kept, on new
-    ports if need be); ``restart()`` keeps ports and data.
+    ports if need be); ``restart()`` keeps ports and data. With ``secure`` its listener
+    is SASL_SSL with a user per service and the catalogue's ACLs
+    (:mod:`parley_devstack.kafka_security`); :meth:`connection` logs in as the admin.
     """
 
     def __init__(
@@ -117,9 +121,11 @@ class LocalKafka:
         controller_port: int | None = None,
         jars: KafkaJars | None = None,
         keep_data: bool = False,
+        secure: bool = False,
     ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.keep_data = keep_data
+        self.security = KafkaListenerSecurity(self.data_dir / "security") if secure else None
         self._fixed_ports = port is not None or controller_port is not None
         self._port = port
         self._controller_port = controller_port
@@ -135,6 +141,12 @@ class LocalKafka:
     @property
     def bootstrap_servers(self) -> str:
         return f"{LOOPBACK}:{self.port}"
+
+    def connection(self) -> KafkaConnection:
+        """How the stack's own clients reach the broker (as the admin when secure)."""
+        if self.security is None:
+            return KafkaConnection(self.bootstrap_servers)
+        return self.security.connection(self.bootstrap_servers)
 
     @property
     def pid(self) -> int | None:
@@ -175,6 +187,7 @@ class LocalKafka:
                 logger.warning("Kafka port %s was taken; retrying on new ports", self._port)
                 self._port = self._controller_port = None
                 continue
+            self._grant_service_rights()
             logger.info(
                 "Kafka %s ready on %s in %.1f s",
                 jars.version,
@@ -197,6 +210,12 @@ class LocalKafka:
             raise MissingDependencyError("java disappeared from PATH; cannot restart Kafka")
         self._launch(java, self._jars, timeout)
         logger.info("Kafka restarted on %s", self.bootstrap_servers)
+
+    def _grant_service_rights(self) -> None:
+        security, servers = self.security, self.bootstrap_servers
+        if security is not None:
+            count = run_sync(lambda: security.grant_service_rights(servers))
+            logger.info("Kafka: %d ACLs from the topic catalogue in place", count)
 
     def stop(self, timeout: float = 30.0) -> None:
         """SIGTERM (a controlled shutdown), then SIGKILL after ``timeout`` seconds."""
@@ -226,9 +245,11 @@ class LocalKafka:
         log_dir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(resource_path("log4j2.properties"), self.data_dir / "log4j2.properties")
         properties = self.data_dir / "server.properties"
-        properties.write_text(
-            server_properties(self._port, self._controller_port, log_dir), encoding="utf-8"
-        )
+        text = server_properties(self._port, self._controller_port, log_dir)
+        if self.security is not None:
+            self.security.prepare()
+            text += self.security.broker_properties(self._port, self._controller_port)
+        properties.write_text(text, encoding="utf-8")
         if self.keep_data and formatted:
             # Kept data carries its cluster id; formatting again would refuse a new one.
             logger.info("Kafka goes on with the data in %s", log_dir)
@@ -246,6 +267,7 @@ class LocalKafka:
                 "-c",
                 str(properties),
                 "--ignore-formatted",
+                *(self.security.format_options() if self.security else []),
             ],
             what="formatting the Kafka data directory",
         )
@@ -262,10 +284,10 @@ class LocalKafka:
         ]
         self._process = ManagedProcess("Kafka", argv, self.log_path, cwd=self.data_dir)
         self._process.start()
-        port, servers = self.port, self.bootstrap_servers
+        port, connection = self.port, self.connection()
 
         def ready() -> bool:
             # A plain connect first keeps the admin client from logging refusals.
-            return _port_accepts(port) and run_sync(lambda: _broker_answers_metadata(servers))
+            return _port_accepts(port) and run_sync(lambda: _broker_answers_metadata(connection))
 
         self._process.wait_ready(ready, timeout=timeout, interval=0.25)

@@ -12,6 +12,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Protocol
 
+from parley_bus import KafkaConnection, KafkaSettings
+
 from parley_devstack.local_kafka import LocalKafka
 from parley_devstack.local_postgres import LocalPostgres
 from parley_devstack.local_redis import LocalRedis
@@ -44,7 +46,9 @@ class LocalStack:
     external: it is used as is and never started or stopped. ``with_*=False`` leaves
     a service out entirely (tests that only need Kafka start faster). With
     ``keep_data`` the local services keep their data in ``data_dir`` from one start to
-    the next (``make run``); without it every start begins empty (tests).
+    the next (``make run``); without it every start begins empty (tests). With
+    ``secure_kafka`` the local broker takes only SASL_SSL logins: :meth:`env` logs in
+    as its admin, :meth:`service_env` gives each service its own user.
     """
 
     def __init__(
@@ -56,6 +60,7 @@ class LocalStack:
         with_postgres: bool = True,
         environ: Mapping[str, str] | None = None,
         keep_data: bool = False,
+        secure_kafka: bool = False,
     ) -> None:
         source = os.environ if environ is None else environ
         self.data_dir = Path(data_dir).resolve()
@@ -63,8 +68,10 @@ class LocalStack:
         self.external: dict[str, str] = {
             name: source[name] for name, enabled in wanted.items() if enabled and source.get(name)
         }
+        # An external broker's security settings (KAFKA_SECURITY_PROTOCOL, ...).
+        self._external_kafka = {k: v for k, v in source.items() if k.startswith("KAFKA_")}
         self.kafka = (
-            LocalKafka(self.data_dir / "kafka", keep_data=keep_data)
+            LocalKafka(self.data_dir / "kafka", keep_data=keep_data, secure=secure_kafka)
             if with_kafka and KAFKA_ENV not in self.external
             else None
         )
@@ -106,16 +113,32 @@ class LocalStack:
     def database_url(self) -> str:
         return self.postgres.url if self.postgres else self._external_setting(DATABASE_ENV)
 
+    def kafka_connection(self) -> KafkaConnection:
+        """The connection :meth:`env` describes (the admin's, on a secure broker)."""
+        if self.kafka is not None:
+            return self.kafka.connection()
+        self._external_setting(KAFKA_ENV)
+        return KafkaSettings.model_validate(self._external_kafka).kafka_connection()
+
     def env(self) -> dict[str, str]:
         """Connection settings for Parley's services, as environment variables."""
         settings = dict(self.external)
         if self.kafka is not None:
             settings[KAFKA_ENV] = self.kafka.bootstrap_servers
+            if self.kafka.security is not None:
+                settings |= self.kafka.security.environment()
         if self.redis is not None:
             settings[REDIS_ENV] = self.redis.url
         if self.postgres is not None:
             settings[DATABASE_ENV] = self.postgres.url
         return settings
+
+    def service_env(self) -> dict[str, dict[str, str]]:
+        """Per service, what it needs beyond :meth:`env`: its own Kafka user when the
+        broker is secure (nothing otherwise)."""
+        if self.kafka is None or self.kafka.security is None:
+            return {}
+        return self.kafka.security.service_environments()
 
     def start(self, timeout: float = 60.0) -> None:
         """Start every local service at once (Kafka dominates: a few seconds).

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import (
-    KafkaConnectionError,
-    KafkaError,
-    KafkaTimeoutError,
-    TopicAlreadyExistsError,
-    for_code,
-)
+from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsError, for_code
+from parley_bus import KafkaAccessError, KafkaConnection
+from parley_bus import KafkaUnreachableError as NoKafkaAnswers
+from parley_bus.clients import started
 from parley_contracts.topics import TopicSpec
 
-from parley_devstack.errors import KafkaUnreachableError, TopicCreationError
+from parley_devstack.errors import KafkaRefusedError, KafkaUnreachableError, TopicCreationError
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +44,7 @@ def _partition_counts(described: list[dict[str, Any]]) -> dict[str, int]:
 
 
 async def create_topics(
-    bootstrap_servers: str,
+    kafka: KafkaConnection | str,
     topics: Iterable[TopicSpec],
     partitions_override: Mapping[str, int] | None = None,
     *,
@@ -57,23 +55,17 @@ async def create_topics(
 
     Existing topics are left alone (a warning is logged when their partition count
     differs from the wanted one). Returns once every new partition is served by its
-    leader, so producers can use the topics straight away.
+    leader, so producers can use the topics straight away. ``kafka`` given as bare
+    bootstrap servers means a PLAINTEXT connection.
     """
     wanted = _wanted_partitions(topics, partitions_override)
     if not wanted:
         return []
+    connection = kafka if isinstance(kafka, KafkaConnection) else KafkaConnection(kafka)
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=bootstrap_servers, request_timeout_ms=int(timeout * 1000)
+        **connection.client_options(), request_timeout_ms=int(timeout * 1000)
     )
-    try:
-        await admin.start()
-    except KafkaConnectionError as exc:
-        await admin.close()
-        raise KafkaUnreachableError(
-            f"no Kafka broker answers at {bootstrap_servers} ({exc}); start one with "
-            "`parley-stack up` or fix KAFKA_BOOTSTRAP_SERVERS"
-        ) from exc
-    try:
+    async with _admin_started(admin, connection):
         # List every topic instead of asking for the wanted ones by name: a metadata
         # request naming a missing topic makes brokers with auto-creation on create it
         # with the default partition count.
@@ -98,15 +90,24 @@ async def create_topics(
             timeout_ms=int(timeout * 1000),
         )
         created = _check_response(response.topic_errors)
-    finally:
-        await admin.close()
     if created:
-        await _wait_until_writable(
-            bootstrap_servers, {name: wanted[name] for name in created}, timeout
-        )
+        await _wait_until_writable(connection, {name: wanted[name] for name in created}, timeout)
     for name in created:
         logger.info("created topic %s (%d partitions)", name, wanted[name])
     return created
+
+
+@contextlib.asynccontextmanager
+async def _admin_started(
+    admin: AIOKafkaAdminClient, connection: KafkaConnection
+) -> AsyncIterator[AIOKafkaAdminClient]:
+    try:
+        async with started(admin, connection):
+            yield admin
+    except NoKafkaAnswers as exc:
+        raise KafkaUnreachableError(f"{exc} (a local one: `parley-stack up`)") from exc
+    except KafkaAccessError as exc:
+        raise KafkaRefusedError(str(exc)) from exc
 
 
 async def _wait_for_group_coordinator(admin: AIOKafkaAdminClient, timeout: float) -> None:
@@ -148,7 +149,7 @@ def _check_response(topic_errors: list[tuple[Any, ...]]) -> list[str]:
 
 
 async def _wait_until_writable(
-    bootstrap_servers: str, partitions: Mapping[str, int], timeout: float
+    connection: KafkaConnection, partitions: Mapping[str, int], timeout: float
 ) -> None:
     """Return once every partition's leader answers a ListOffsets request.
 
@@ -158,7 +159,7 @@ async def _wait_until_writable(
     retries it until then.
     """
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap_servers,
+        **connection.client_options(),
         request_timeout_ms=int(timeout * 1000),
         enable_auto_commit=False,
     )

@@ -6,7 +6,8 @@
     parley replay SESSION              re-run a recorded call's audio through stt/dialogue/tts
 
 Kafka is found through KAFKA_BOOTSTRAP_SERVERS, else the stack `make run` started
-(.stack/stack.env), else 127.0.0.1:9092.
+(.stack/stack.env), else 127.0.0.1:9092; the other KAFKA_* settings (security protocol,
+SASL credentials, CA file) are read from the same place, as the services read them.
 """
 
 from __future__ import annotations
@@ -15,32 +16,32 @@ import argparse
 import asyncio
 import logging
 import os
-import shlex
 import sys
 from pathlib import Path
 
 import orjson
+from parley_bus import KafkaAccessError, KafkaConnection, KafkaSettings, KafkaUnreachableError
 from parley_contracts import ALL_TOPICS, AUDIO_OUT
 from parley_simulator import cli as simulator_cli
+from pydantic import ValidationError
 
-from parley_ops.connection import KafkaUnreachableError
 from parley_ops.reading import UnknownTopicError, read_topics, resolve_topics
 from parley_ops.records import TopicRecord, decode_record
 from parley_ops.replay import NothingToReplayError, replay_call
 from parley_ops.topics import describe_topics, format_topics
 
 
-def default_bootstrap() -> str:
-    if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
-        return os.environ["KAFKA_BOOTSTRAP_SERVERS"]
-    stack_dir = Path(os.environ.get("PARLEY_STACK_DIR", ".stack"))
-    env_file = stack_dir / "stack.env"
-    if env_file.exists():
-        for line in env_file.read_text().splitlines():
-            name, _, value = line.partition("=")
-            if name == "KAFKA_BOOTSTRAP_SERVERS":
-                return shlex.split(value)[0] if value else value
-    return "127.0.0.1:9092"
+def kafka_connection(bootstrap: str | None = None) -> KafkaConnection:
+    """The KAFKA_* settings of the environment, or else of the running stack's
+    stack.env; ``bootstrap`` (--bootstrap) names other servers."""
+    stack_env = Path(os.environ.get("PARLEY_STACK_DIR", ".stack")) / "stack.env"
+    from_stack = not os.environ.get("KAFKA_BOOTSTRAP_SERVERS") and stack_env.is_file()
+    env_file = stack_env if from_stack else None
+    if bootstrap:
+        settings = KafkaSettings(_env_file=env_file, kafka_bootstrap_servers=bootstrap)  # type: ignore[call-arg]
+    else:
+        settings = KafkaSettings(_env_file=env_file)  # type: ignore[call-arg]
+    return settings.kafka_connection()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _inspect(args: argparse.Namespace, bootstrap: str) -> int:
+async def _inspect(args: argparse.Namespace, kafka: KafkaConnection) -> int:
     specs = resolve_topics(args.topics)
     if args.no_audio:
         specs = [s for s in specs if not s.name.startswith("parley.audio")]
@@ -92,7 +93,7 @@ async def _inspect(args: argparse.Namespace, bootstrap: str) -> int:
             print(f"following {names} from {start}; Ctrl-C stops", file=sys.stderr, flush=True)
 
     messages = read_topics(
-        bootstrap,
+        kafka,
         specs,
         session=args.session,
         from_beginning=from_beginning,
@@ -118,19 +119,19 @@ def _print_record(record: TopicRecord, as_json: bool) -> None:
         print(record.as_line(), flush=True)
 
 
-async def _topics(args: argparse.Namespace, bootstrap: str) -> int:
+async def _topics(args: argparse.Namespace, kafka: KafkaConnection) -> int:
     if args.create:
         from parley_devstack.topics import create_topics
 
-        created = await create_topics(bootstrap, ALL_TOPICS)
+        created = await create_topics(kafka, ALL_TOPICS)
         print(f"created {len(created)} topics: {', '.join(created) or '-'}")
-    states = await describe_topics(bootstrap, list(ALL_TOPICS))
+    states = await describe_topics(kafka, list(ALL_TOPICS))
     print("\n".join(format_topics(states, args.describe)))
     return 0 if all(s.exists for s in states) else 1
 
 
-async def _replay(args: argparse.Namespace, bootstrap: str) -> int:
-    result = await replay_call(bootstrap, args.session, args.edge_slot, args.timeout)
+async def _replay(args: argparse.Namespace, kafka: KafkaConnection) -> int:
+    result = await replay_call(kafka, args.session, args.edge_slot, args.timeout)
     if args.json:
         summary = {
             "originalSession": result.original_session,
@@ -163,11 +164,18 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # aiokafka logs each failed connection attempt; the command reports the outcome itself.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
-    bootstrap = args.bootstrap or default_bootstrap()
     handlers = {"topics": _topics, "inspect": _inspect, "replay": _replay}
     try:
-        return asyncio.run(handlers[args.command](args, bootstrap))
-    except (UnknownTopicError, NothingToReplayError, KafkaUnreachableError) as exc:
+        kafka = kafka_connection(args.bootstrap)
+        return asyncio.run(handlers[args.command](args, kafka))
+    except KafkaUnreachableError as exc:
+        print(
+            f"parley {args.command}: cannot reach Kafka at {kafka.bootstrap_servers}: {exc}; "
+            "start the local stack (make run) or point --bootstrap at a running broker",
+            file=sys.stderr,
+        )
+        return 2
+    except (UnknownTopicError, NothingToReplayError, KafkaAccessError, ValidationError) as exc:
         print(f"parley {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.structs import ConsumerRecord
+from parley_bus import KafkaConnection
+from parley_bus.clients import started
 from parley_contracts import ALL_TOPICS, TopicSpec
-
-from parley_ops.connection import connected
 
 
 class UnknownTopicError(ValueError):
@@ -32,7 +32,7 @@ def resolve_topics(names: Sequence[str]) -> list[TopicSpec]:
 
 
 async def read_topics(
-    bootstrap: str,
+    kafka: KafkaConnection,
     topics: Sequence[TopicSpec],
     *,
     session: str | None = None,
@@ -47,11 +47,11 @@ async def read_topics(
     # its own (racing the explicit seek below, e.g. right after a broker restart) then
     # lands on the same side instead of silently skipping everything to the end.
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **kafka.client_options(),
         enable_auto_commit=False,
         auto_offset_reset="earliest" if from_beginning else "latest",
     )
-    async with connected(consumer, bootstrap):
+    async with started(consumer, kafka):
         partitions = [TopicPartition(t.name, p) for t in topics for p in range(t.partitions)]
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import ConsumerRecord
+from parley_bus import KafkaConnection
+from parley_bus.clients import started
 from parley_contracts import (
     AUDIO_IN,
     CALL_EVENTS,
@@ -29,7 +31,6 @@ from parley_contracts import (
 )
 from parley_contracts.codec import EventDecodeError
 
-from parley_ops.connection import connected
 from parley_ops.reading import read_topics
 
 
@@ -50,9 +51,9 @@ class ReplayResult:
         return self.original == self.replayed
 
 
-async def final_transcripts(bootstrap: str, session: str) -> list[str]:
+async def final_transcripts(kafka: KafkaConnection, session: str) -> list[str]:
     finals: list[str] = []
-    async for message in read_topics(bootstrap, [TRANSCRIPTS], session=session):
+    async for message in read_topics(kafka, [TRANSCRIPTS], session=session):
         try:
             event = transcript_event_decoder.decode(message.value or b"")
         except EventDecodeError:
@@ -63,9 +64,9 @@ async def final_transcripts(bootstrap: str, session: str) -> list[str]:
 
 
 async def replay_call(
-    bootstrap: str, session: str, edge_slot: int = 15, timeout_s: float = 30.0
+    kafka: KafkaConnection, session: str, edge_slot: int = 15, timeout_s: float = 30.0
 ) -> ReplayResult:
-    frames = [m async for m in read_topics(bootstrap, [AUDIO_IN], session=session)]
+    frames = [m async for m in read_topics(kafka, [AUDIO_IN], session=session)]
     if not frames:
         raise NothingToReplayError(
             f"no caller audio for session {session} on {AUDIO_IN.name} "
@@ -73,13 +74,13 @@ async def replay_call(
         )
     frames.sort(key=lambda m: int(dict(m.headers).get("seq", b"0") or 0))
     result = ReplayResult(session, str(uuid.uuid4()), len(frames))
-    result.original = await final_transcripts(bootstrap, session)
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
-    async with connected(producer, bootstrap):
+    result.original = await final_transcripts(kafka, session)
+    producer = AIOKafkaProducer(**kafka.client_options(), acks="all")
+    async with started(producer, kafka):
         call_sid = await _publish_call(producer, result.replay_session, frames, edge_slot)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            result.replayed = await final_transcripts(bootstrap, result.replay_session)
+            result.replayed = await final_transcripts(kafka, result.replay_session)
             if len(result.replayed) >= len(result.original):
                 break
             await asyncio.sleep(0.5)

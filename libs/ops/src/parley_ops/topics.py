@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from parley_bus import KafkaConnection
+from parley_bus.clients import started
 from parley_contracts import TopicSpec
-
-from parley_ops.connection import connected
+from parley_contracts.access import reading_groups
 
 
 @dataclass
@@ -32,16 +33,16 @@ class TopicState:
 
 def worker_groups(spec: TopicSpec) -> list[str]:
     """The default consumer groups reading `spec` (the edge reads by assignment)."""
-    return [f"parley-{name}" for name in spec.consumers if name != "edge"]
+    return list(reading_groups(spec))
 
 
-async def describe_topics(bootstrap: str, specs: list[TopicSpec]) -> list[TopicState]:
+async def describe_topics(kafka: KafkaConnection, specs: list[TopicSpec]) -> list[TopicState]:
     # Each client is created only once the previous one connected: an unstarted aiokafka
     # client left behind complains on garbage collection.
     async with (
-        connected(AIOKafkaAdminClient(bootstrap_servers=bootstrap), bootstrap) as admin,
-        connected(
-            AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False), bootstrap
+        started(AIOKafkaAdminClient(**kafka.client_options()), kafka) as admin,
+        started(
+            AIOKafkaConsumer(**kafka.client_options(), enable_auto_commit=False), kafka
         ) as consumer,
     ):
         present = set(await admin.list_topics())
