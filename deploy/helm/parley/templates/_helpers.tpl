@@ -29,6 +29,41 @@ stt: [DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
 agent: [PARLEY_AGENT_TOKEN, PARLEY_LLM_API_KEY]
 {{- end -}}
 
+{{/* How Kafka clients connect, as KAFKA_* settings: in the ConfigMap for the services, as
+env for the topics job (a pre-install hook runs before the ConfigMap exists). */}}
+{{- define "parley.kafkaSecurity" -}}
+{{- $security := .Values.kafka.security }}
+{{- $tls := "" }}{{- if $security.tlsSecret }}{{- $tls = "/etc/parley/kafka-tls" }}{{- end }}
+{{- $client := and (ne $tls "") $security.clientCertificate }}
+KAFKA_SECURITY_PROTOCOL: {{ $security.protocol | quote }}
+KAFKA_SASL_MECHANISM: {{ $security.saslMechanism | quote }}
+KAFKA_SASL_OAUTH_TOKEN_PROVIDER: {{ $security.oauthTokenProvider | default "" | quote }}
+KAFKA_SSL_CHECK_HOSTNAME: {{ $security.checkHostname | quote }}
+KAFKA_SSL_CA_FILE: {{ ternary (printf "%s/ca.crt" $tls) "" (ne $tls "") | quote }}
+KAFKA_SSL_CERT_FILE: {{ ternary (printf "%s/tls.crt" $tls) "" $client | quote }}
+KAFKA_SSL_KEY_FILE: {{ ternary (printf "%s/tls.key" $tls) "" $client | quote }}
+{{- end -}}
+
+{{/* A Kafka client's secrets, from its own Secret (kafka.security.serviceCredentials) or
+else existingSecret; each optional, as PLAINTEXT and TLS-only clients need none. */}}
+{{- define "parley.kafkaCredentials" -}}
+{{- $secret := get .root.Values.kafka.security.serviceCredentials .name | default .root.Values.existingSecret }}
+{{- range $variable := list "KAFKA_SASL_USERNAME" "KAFKA_SASL_PASSWORD" "KAFKA_SSL_KEY_PASSWORD" }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef: {name: {{ $secret }}, key: {{ $variable }}, optional: true}
+{{- end }}
+{{- end -}}
+
+{{/* The CA bundle (and client certificate) of kafka.security.tlsSecret, where the
+KAFKA_SSL_*_FILE settings point. */}}
+{{- define "parley.kafkaTlsMount" -}}
+{{- if .Values.kafka.security.tlsSecret }}
+volumeMounts:
+  - {name: kafka-tls, mountPath: /etc/parley/kafka-tls, readOnly: true}
+{{- end }}
+{{- end -}}
+
 {{/* Pods restart when the ConfigMap changes, so a `helm upgrade` of a setting takes effect. */}}
 {{- define "parley.podAnnotations" -}}
 annotations:
@@ -58,6 +93,11 @@ tolerations: {{- toYaml . | nindent 2 }}
 {{- with .Values.affinity }}
 affinity: {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- with .Values.kafka.security.tlsSecret }}
+volumes:
+  - name: kafka-tls
+    secret: {secretName: {{ . }}}
+{{- end }}
 {{- end -}}
 
 {{/* Container spec shared by every service: name, port, probes, config. */}}
@@ -84,9 +124,15 @@ affinity: {{- toYaml . | nindent 2 }}
       valueFrom:
         secretKeyRef: {name: {{ $secret }}, key: {{ $key }}}
     {{- end }}
+    {{- if ne .name "agent" }}
+    {{- include "parley.kafkaCredentials" (dict "root" .root "name" .name) | nindent 4 }}
+    {{- end }}
     {{- with .extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+  {{- if ne .name "agent" }}
+  {{- include "parley.kafkaTlsMount" .root | nindent 2 }}
+  {{- end }}
   securityContext:
     allowPrivilegeEscalation: false
     capabilities: {drop: [ALL]}
