@@ -1,5 +1,9 @@
 """A phone call placed exactly as Twilio would: webhook, TwiML, then a Media Stream
-carrying the caller's audio in real time while the agent's audio is played back."""
+carrying the caller's audio in real time while the agent's audio is played back.
+
+Once the edge has answered the webhook the call always yields a report: if the edge
+closes the stream or drops out of reach mid-call, the report says where the call was
+cut and why, instead of the caller waiting for replies that cannot come."""
 
 from __future__ import annotations
 
@@ -7,11 +11,10 @@ import asyncio
 import base64
 import contextlib
 import logging
-import secrets
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -20,9 +23,12 @@ from parley_audio.framing import FRAME_MS, silence_frame
 from parley_contracts import SegmentMark
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 
 from parley_simulator.playout import PlayoutModel
-from parley_simulator.webhook import post_signed, request_stream
+from parley_simulator.report import CallCut, CallReport, TurnReport
+from parley_simulator.twilio_messages import CONNECTED, TwilioCall
+from parley_simulator.webhook import StreamInstructions, post_signed, request_stream
 
 log = logging.getLogger(__name__)
 
@@ -52,65 +58,23 @@ class CallOptions:
     pause_after_reply_s: float = 0.6
 
 
-@dataclass
-class TurnReport:
-    script: str
-    transcript: str | None = None
-    reply: str | None = None
-    latency_ms: float | None = None
-    reply_audio: bytes = b""
-    cut_off_by_caller: bool = False
-    recorded_as_interrupted: bool | None = None
-    stages: dict[str, float] | None = None
-    """Where the turn's time went, as Parley measured it (ms per stage)."""
-
-
-@dataclass
-class CallReport:
-    session_id: str
-    call_sid: str
-    greeting_audio: bytes = b""
-    turns: list[TurnReport] = field(default_factory=list)
-    heard: bytes = b""
-    ended_by: str = "caller"
-    session: dict[str, Any] | None = None
-    clears_received: int = 0
-    stale_frames_after_clear: int = 0
-    """Agent frames that arrived after a `clear` while the caller was still talking:
-    audio of an interrupted reply that should have been dropped."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "sessionId": self.session_id,
-            "callSid": self.call_sid,
-            "endedBy": self.ended_by,
-            "greetingAudioMs": len(self.greeting_audio) // 8,
-            "turns": [
-                {
-                    "said": t.script,
-                    "transcript": t.transcript,
-                    "reply": t.reply,
-                    "latencyMs": None if t.latency_ms is None else round(t.latency_ms, 1),
-                    "replyAudioMs": len(t.reply_audio) // 8,
-                    "cutOffByCaller": t.cut_off_by_caller,
-                    "stagesMs": t.stages,
-                }
-                for t in self.turns
-            ],
-            "clearsReceived": self.clears_received,
-            "staleFramesAfterClear": self.stale_frames_after_clear,
-        }
-
-
 HANGUP_GRACE_S = 5.0
+
+
+# Where a call can be; a turn's stages are prefixed with "turn N, ".
+CONNECTING = "connecting the media stream"
+GREETING = "the greeting"
+BEFORE_SPEAKING = "before the caller spoke"
+SPEAKING = "while the caller was speaking"
+WAITING = "waiting for the reply"
+REPLYING = "while the reply played"
+ENDING = "the end of the call"
 
 
 class SimulatedCall:
     def __init__(self, options: CallOptions) -> None:
         self._options = options
-        self.call_sid = "CA" + secrets.token_hex(16)
-        self.stream_sid = "MZ" + secrets.token_hex(16)
-        self.account_sid = "AC" + secrets.token_hex(16)
+        self._twilio = TwilioCall(options.caller, options.callee)
         self._mic: deque[tuple[bytes, bool]] = deque()
         self._playout = PlayoutModel()
         self._speech_ended = asyncio.Event()
@@ -126,6 +90,10 @@ class SimulatedCall:
         self._cleared = False
         self._clears = 0
         self._stale_frames = 0
+        self._answered_at = 0.0
+        self._phase: tuple[int | None, str] = (None, CONNECTING)
+        self._closed_at: tuple[str, float] | None = None
+        """Where the call was and when, as the stream closed."""
 
     async def run(self) -> CallReport:
         async with httpx.AsyncClient(timeout=10) as http:
@@ -133,67 +101,94 @@ class SimulatedCall:
                 http,
                 self._options.edge_url,
                 self._options.auth_token,
-                self._webhook_params("ringing"),
+                self._twilio.webhook_params("ringing"),
             )
+            self._answered_at = time.monotonic()
             report = CallReport(
-                session_id=instructions.parameters.get("sessionId", ""), call_sid=self.call_sid
+                session_id=instructions.parameters.get("sessionId", ""),
+                call_sid=self._twilio.call_sid,
             )
-            async with connect(instructions.url, max_size=2**20) as ws:
-                tasks = [
-                    asyncio.create_task(self._send_microphone(ws)),
-                    asyncio.create_task(self._receive(ws)),
-                    asyncio.create_task(self._echo_marks(ws)),
-                ]
-                try:
-                    await self._send(
-                        ws, {"event": "connected", "protocol": "Call", "version": "1.0.0"}
-                    )
-                    await self._send(ws, self._start_message(instructions.parameters))
+            try:
+                await self._stream(instructions, report)
+            except (OSError, TimeoutError) as exc:  # the socket never opened
+                self._on_closed()
+                report.cut = self._cut(f"the media stream could not be opened: {exc!r}")
+            report.heard = bytes(self._playout.heard)
+            if report.cut is not None:
+                report.ended_by = "edge"
+            report.status_callback_error = await self._post_completed(http)
+            report.session = await self._fetch_session(http, report.session_id, len(report.turns))
+        self._fill_from_session(report)
+        return report
+
+    async def _stream(self, instructions: StreamInstructions, report: CallReport) -> None:
+        async with connect(instructions.url, max_size=2**20) as ws:
+            tasks = [
+                asyncio.create_task(self._send_microphone(ws)),
+                asyncio.create_task(self._receive(ws)),
+                asyncio.create_task(self._echo_marks(ws)),
+            ]
+            try:
+                with contextlib.suppress(ConnectionClosed):  # _receive sees it too
+                    await self._send(ws, CONNECTED)
+                    await self._send(ws, self._twilio.start(instructions.parameters))
                     await self._converse(report)
                     if self._hangup_announced:
                         # The agent said goodbye; the edge ends the call once it has played.
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(self._closed.wait(), HANGUP_GRACE_S)
-                    if self._closed.is_set():
-                        report.ended_by = "agent"
-                    else:
-                        await self._send(
-                            ws,
-                            {
-                                "event": "stop",
-                                "sequenceNumber": "0",
-                                "streamSid": self.stream_sid,
-                                "stop": {"accountSid": self.account_sid, "callSid": self.call_sid},
-                            },
-                        )
-                finally:
-                    for task in tasks:
-                        task.cancel()
-                    await asyncio.gather(*tasks, return_exceptions=True)
-            report.heard = bytes(self._playout.heard)
-            await post_signed(
-                http,
-                f"{self._options.edge_url.rstrip('/')}/twilio/status",
-                self._options.auth_token,
-                self._webhook_params("completed"),
-            )
-            report.session = await self._fetch_session(http, report.session_id, len(report.turns))
-        self._fill_from_session(report)
-        return report
+                if self._hangup_announced and self._closed.is_set():
+                    report.ended_by = "agent"
+                elif self._closed.is_set():
+                    report.cut = self._cut(_close_description(ws))
+                else:
+                    with contextlib.suppress(ConnectionClosed):
+                        await self._send(ws, self._twilio.stop())
+            finally:
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _on_closed(self) -> None:
+        """The stream is gone: remember where the call was, once."""
+        if self._closed_at is None:
+            turn, stage = self._phase
+            if stage == WAITING and self._first_audio.is_set():
+                stage = REPLYING
+            where = stage if turn is None else f"turn {turn}, {stage}"
+            self._closed_at = (where, time.monotonic())
+        self._closed.set()
+
+    def _cut(self, reason: str) -> CallCut:
+        where, at = self._closed_at or (ENDING, time.monotonic())
+        return CallCut(where, reason, at - self._answered_at)
+
+    async def _post_completed(self, http: httpx.AsyncClient) -> str | None:
+        """Twilio's status callback; an edge out of reach leaves the reason, not a crash."""
+        url = f"{self._options.edge_url.rstrip('/')}/twilio/status"
+        params = self._twilio.webhook_params("completed")
+        try:
+            await post_signed(http, url, self._options.auth_token, params)
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return None
 
     async def _converse(self, report: CallReport) -> None:
         greeting = bytearray()
         self._collecting = greeting
+        self._phase = (None, GREETING)
         await self._wait_reply(0, self._options.greeting_timeout_s, required=False)
         report.greeting_audio = bytes(greeting)
         turns = self._options.turns
         for number, turn in enumerate(turns, start=1):
             if self._closed.is_set():
                 break
+            self._phase = (number, BEFORE_SPEAKING)
             if turn.barge_in_after_ms is None:
                 await asyncio.sleep(self._options.pause_after_reply_s)
             if turn.before_speaking is not None:
                 await turn.before_speaking(report.session_id)
+            self._phase = (number, SPEAKING)
             audio = bytearray()
             self._collecting = audio
             self._first_audio_time = None
@@ -203,14 +198,16 @@ class SimulatedCall:
             self._cleared = False
             for i, frame in enumerate(turn.frames):
                 self._mic.append((frame, i == len(turn.frames) - 1))
-            await self._speech_ended.wait()
+            await self._until_closed(self._speech_ended.wait())
             self._caller_talking = False
+            self._phase = (number, WAITING)
             interrupt = number < len(turns) and turns[number].barge_in_after_ms is not None
-            if interrupt:
+            if not interrupt:
+                # Returns as soon as the stream closes, like every wait of the call.
+                await self._wait_reply(number, self._options.reply_timeout_s, required=True)
+            elif not self._closed.is_set():
                 await self._wait_first_audio(self._options.reply_timeout_s)
                 await asyncio.sleep((turns[number].barge_in_after_ms or 0) / 1000)
-            else:
-                await self._wait_reply(number, self._options.reply_timeout_s, required=True)
             latency = None
             if self._first_audio_time is not None:
                 latency = (self._first_audio_time - self._speech_end_time) * 1000
@@ -222,13 +219,26 @@ class SimulatedCall:
                     cut_off_by_caller=interrupt,
                 )
             )
+        self._phase = (None, ENDING)
         self._collecting = None
         report.clears_received = self._clears
         report.stale_frames_after_clear = self._stale_frames
 
+    async def _until_closed(self, waiting: Coroutine[Any, Any, Any]) -> None:
+        """Wait for ``waiting`` or the end of the stream, whichever comes first."""
+        done, pending = await asyncio.wait(
+            [asyncio.ensure_future(waiting), asyncio.ensure_future(self._closed.wait())],
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        for task in done:
+            task.result()
+
     async def _wait_first_audio(self, timeout_s: float) -> None:
         try:
-            await asyncio.wait_for(self._first_audio.wait(), timeout_s)
+            await asyncio.wait_for(self._until_closed(self._first_audio.wait()), timeout_s)
         except TimeoutError as exc:
             raise TimeoutError(f"no agent audio within {timeout_s} s") from exc
 
@@ -246,25 +256,19 @@ class SimulatedCall:
                 await asyncio.wait_for(self._reply_done.wait(), min(remaining, 0.25))
 
     async def _send_microphone(self, ws: ClientConnection) -> None:
-        """Twilio streams audio continuously, silence included, one frame every 20 ms."""
+        """Twilio streams audio continuously, silence included, one frame every 20 ms,
+        until the stream closes."""
+        try:
+            await self._stream_microphone(ws)
+        except ConnectionClosed:
+            self._on_closed()
+
+    async def _stream_microphone(self, ws: ClientConnection) -> None:
         silence = silence_frame()
         chunk, next_at = 1, time.monotonic()
         while True:
             frame, last = self._mic.popleft() if self._mic else (silence, False)
-            await self._send(
-                ws,
-                {
-                    "event": "media",
-                    "sequenceNumber": str(chunk + 1),
-                    "streamSid": self.stream_sid,
-                    "media": {
-                        "track": "inbound",
-                        "chunk": str(chunk),
-                        "timestamp": str((chunk - 1) * FRAME_MS),
-                        "payload": base64.b64encode(frame).decode(),
-                    },
-                },
-            )
+            await self._send(ws, self._twilio.media(chunk, frame))
             if last:
                 self._speech_end_time = time.monotonic()
                 self._speech_ended.set()
@@ -298,7 +302,7 @@ class SimulatedCall:
         except ConnectionClosed:
             pass
         finally:
-            self._closed.set()
+            self._on_closed()
 
     async def _echo_marks(self, ws: ClientConnection) -> None:
         while True:
@@ -308,15 +312,7 @@ class SimulatedCall:
 
     async def _echo_mark(self, ws: ClientConnection, name: str) -> None:
         with contextlib.suppress(ConnectionClosed):
-            await self._send(
-                ws,
-                {
-                    "event": "mark",
-                    "sequenceNumber": "0",
-                    "streamSid": self.stream_sid,
-                    "mark": {"name": name},
-                },
-            )
+            await self._send(ws, self._twilio.mark(name))
         mark = SegmentMark.parse(name)
         if mark is not None and mark.last_segment and mark.turn_id not in self._completed_turns:
             self._completed_turns.append(mark.turn_id)
@@ -326,34 +322,6 @@ class SimulatedCall:
     @staticmethod
     async def _send(ws: ClientConnection, message: dict[str, Any]) -> None:
         await ws.send(orjson.dumps(message).decode())
-
-    def _start_message(self, parameters: dict[str, str]) -> dict[str, Any]:
-        return {
-            "event": "start",
-            "sequenceNumber": "1",
-            "streamSid": self.stream_sid,
-            "start": {
-                "accountSid": self.account_sid,
-                "streamSid": self.stream_sid,
-                "callSid": self.call_sid,
-                "tracks": ["inbound"],
-                "customParameters": parameters,
-                "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
-            },
-        }
-
-    def _webhook_params(self, status: str) -> dict[str, str]:
-        return {
-            "AccountSid": self.account_sid,
-            "ApiVersion": "2010-04-01",
-            "CallSid": self.call_sid,
-            "CallStatus": status,
-            "Direction": "inbound",
-            "From": self._options.caller,
-            "To": self._options.callee,
-            "Caller": self._options.caller,
-            "Called": self._options.callee,
-        }
 
     async def _fetch_session(
         self, http: httpx.AsyncClient, session_id: str, turns: int
@@ -384,6 +352,14 @@ class SimulatedCall:
             turn.reply = recorded.get("agentResponse")
             turn.recorded_as_interrupted = recorded.get("interrupted")
             turn.stages = recorded.get("latencyStages")
+
+
+def _close_description(ws: ClientConnection) -> str:
+    """How the stream ended, as the caller's side of the socket saw it."""
+    code, reason = ws.close_code, ws.close_reason
+    if code is None or code == CloseCode.ABNORMAL_CLOSURE:
+        return "the connection to the edge was lost (no close frame)"
+    return f"the edge closed the media stream (code {code}{': ' + reason if reason else ''})"
 
 
 async def place_call(options: CallOptions) -> CallReport:

@@ -8,11 +8,13 @@ import os
 import sys
 from pathlib import Path
 
+import httpx
 import orjson
 from parley_audio.wav import write_mulaw8k_as_wav
 
-from parley_simulator.call import CallerTurn, CallOptions, CallReport, place_call
+from parley_simulator.call import CallerTurn, CallOptions, place_call
 from parley_simulator.caller_audio import CallerVoice
+from parley_simulator.report import CallReport
 from parley_simulator.webhook import CallRejectedError
 
 
@@ -53,7 +55,12 @@ def _print_text(report: CallReport) -> None:
         print(f"    latency     : {latency} (end of caller speech -> first agent audio)")
         if turn.stages:
             print(f"    waterfall   : {waterfall(turn.stages)}")
-    print(f"  call ended by the {report.ended_by}")
+    if report.cut is not None:
+        print(f"  call cut {report.cut.describe()}")
+    else:
+        print(f"  call ended by the {report.ended_by}")
+    if report.status_callback_error:
+        print(f"  status callback failed: {report.status_callback_error}")
 
 
 STAGE_ORDER = ("stt", "agent", "tts", "playback")
@@ -91,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     except CallRejectedError as exc:
         print(f"parley call: {exc}", file=sys.stderr)
         return 1
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, httpx.HTTPError) as exc:
         print(
             f"parley call: {exc or type(exc).__name__} (is Parley running? try `make run`)",
             file=sys.stderr,
@@ -105,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         _print_text(report)
         if args.out:
             print(f"  agent audio written to {args.out}")
+    if report.cut is not None:
+        print(f"parley call: the call was cut {report.cut.describe()}", file=sys.stderr)
+        return 1
     return 0
 
 
