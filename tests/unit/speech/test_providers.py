@@ -17,3 +17,16 @@ def test_every_provider_a_call_may_name_is_registered() -> None:
 
     assert set(RECOGNIZERS) <= set(SPEECH_PROVIDERS)
     assert set(SYNTHESIZERS) <= set(SPEECH_PROVIDERS)
+
+
+def test_whisper_is_a_recogniser_only() -> None:
+    from parley_speech import WHISPER_PROVIDER
+    from parley_speech.provider_choice import ProviderChoice
+    from parley_speech.providers import RECOGNIZERS, SYNTHESIZERS
+
+    assert WHISPER_PROVIDER in RECOGNIZERS and WHISPER_PROVIDER not in SYNTHESIZERS
+    with pytest.raises(ValueError, match=r"'whisper' is a speech provider, but not one for tts"):
+        ProviderChoice("tts", "whisper", SYNTHESIZERS, lambda p, _: p, None)
+    choice = ProviderChoice("tts", "local", SYNTHESIZERS, lambda p, _: p, None)
+    with pytest.raises(ValueError, match=r"not one for tts \(those are deepgram"):
+        choice.get("whisper")

@@ -193,5 +193,5 @@ E = TypeVar("E", bound=Event)
 
 # --- speech providers ---------------------------------------------------------------
 
-SPEECH_PROVIDERS: tuple[str, ...] = ("deepgram", "google-cloud", "local")
+SPEECH_PROVIDERS: tuple[str, ...] = ("deepgram", "google-cloud", "local", "whisper")
 """Names a call may give as its ``sttProvider`` / ``ttsProvider``."""

@@ -44,10 +44,12 @@ from parley_speech.synthesis import (
 )
 from parley_speech.text_chunks import BoundedText, TextLimits, bound_text, split_text
 from parley_speech.tts import Synthesizer
+from parley_speech.whisper import WHISPER_PROVIDER, WhisperRecognizer
 
 __all__ = [
     "AVAILABLE_PROVIDERS",
     "LOCAL_PROVIDER",
+    "WHISPER_PROVIDER",
     "BoundedText",
     "EndpointingConfig",
     "FailoverRecognizer",
@@ -79,6 +81,7 @@ __all__ = [
     "Synthesizer",
     "TextLimits",
     "VoiceChoice",
+    "WhisperRecognizer",
     "bound_text",
     "build_recognizer",
     "build_synthesizer",

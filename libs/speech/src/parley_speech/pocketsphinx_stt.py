@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
-from parley_audio.codec import mulaw_decode
-from parley_audio.resample import StreamResampler
-from pocketsphinx import Decoder, Endpointer, Vad
+from pocketsphinx import Decoder
 
+from parley_speech.speech_endpointer import (
+    MODEL_RATE,
+    EndpointerConfig,
+    EndpointEvent,
+    InterimDue,
+    SpeechBegan,
+    SpeechEnded,
+    SpeechHeard,
+    TelephoneEndpointer,
+    telephone_to_model_rate,
+)
 from parley_speech.stt import (
     EndpointingConfig,
     FinalTranscript,
@@ -22,7 +30,6 @@ from parley_speech.stt import (
     SpeechStarted,
 )
 
-MODEL_RATE = 16000
 # Initial cepstral mean for telephone speech (8 kHz, upsampled to 16 kHz), measured by
 # live-decoding phone-band speech. The model's default mean is that of wideband audio;
 # starting from it, the first seconds of every call are misheard ("thank you goodbye"
@@ -30,13 +37,6 @@ MODEL_RATE = 16000
 TELEPHONE_CMN_INIT = (
     "47.95,24.30,-27.95,30.43,-12.08,-2.44,7.38,-20.08,11.66,-5.11,3.45,6.51,-11.85"
 )
-ENDPOINTER_RATIO = 0.9
-# The strictest of the voice-activity detector's four modes stops counting a word's
-# fading tail as speech sooner: on the caller lines of bench/speech_latency.py it ends
-# utterances ~70 ms earlier (median wait after the last word 470 ms instead of 540 ms)
-# with the same transcripts.
-ENDPOINTER_VAD_MODE = Vad.STRICT
-ENDPOINTER_FRAME_S = 0.02
 
 
 class DecoderPool:
@@ -71,62 +71,37 @@ class PocketsphinxRecognizer:
         self._decoder = decoder
         self._pool = pool
         self._config = config
-        self._endpointer = Endpointer(
-            window=config.silence_ms / 1000,
-            ratio=ENDPOINTER_RATIO,
-            vad_mode=ENDPOINTER_VAD_MODE,
-            sample_rate=MODEL_RATE,
-            frame_length=ENDPOINTER_FRAME_S,
+        self._endpointer = TelephoneEndpointer(
+            EndpointerConfig(
+                silence_ms=config.silence_ms, interim_interval_ms=config.interim_interval_ms
+            )
         )
-        self._frame_bytes: int = self._endpointer.frame_bytes
-        self._resampler = StreamResampler(8000, MODEL_RATE)
-        self._pending = bytearray()
         self._in_utterance = False
         self._speech_start_ms = 0
-        self._last_interim_ms = 0
-        self._fed_ms = 0.0
-        self._decoded_end_ms = 0.0
         self._closed = False
 
     def feed(self, mulaw_frame: bytes) -> list[RecognizerEvent]:
         if self._closed or not mulaw_frame:
             return []
-        pcm = self._resampler.process(mulaw_decode(mulaw_frame))
-        self._pending.extend(pcm.astype("<i2").tobytes())
-        events: list[RecognizerEvent] = []
-        while len(self._pending) >= self._frame_bytes:
-            frame = bytes(self._pending[: self._frame_bytes])
-            del self._pending[: self._frame_bytes]
-            events.extend(self._process(frame))
-        return events
+        return self._recognise(self._endpointer.feed(mulaw_frame))
 
-    def _process(self, frame: bytes) -> list[RecognizerEvent]:
-        was_in_speech = self._endpointer.in_speech
-        speech = self._endpointer.process(frame)
-        self._fed_ms += len(frame) / 2 / MODEL_RATE * 1000
-        if speech is None:
-            return []
+    def _recognise(self, steps: list[EndpointEvent]) -> list[RecognizerEvent]:
         events: list[RecognizerEvent] = []
-        if not was_in_speech:
-            self._decoder.start_utt()
-            self._in_utterance = True
-            self._speech_start_ms = int(self._endpointer.speech_start * 1000)
-            self._last_interim_ms = int(self._fed_ms)
-            events.append(SpeechStarted(offset_ms=self._speech_start_ms))
-            self._decoded_end_ms = float(self._speech_start_ms)
-        self._decoder.process_raw(speech, no_search=False, full_utt=False)
-        # The endpointer hands speech over a window late: what the decoder has heard ends
-        # here, not at the audio fed so far.
-        self._decoded_end_ms += len(speech) / 2 / MODEL_RATE * 1000
-        if not self._endpointer.in_speech:
-            events.extend(self._end_utterance(int(self._endpointer.speech_end * 1000)))
-        elif self._fed_ms - self._last_interim_ms >= self._config.interim_interval_ms:
-            self._last_interim_ms = int(self._fed_ms)
-            interim = self._hypothesis()
-            if interim:
+        for step in steps:
+            if isinstance(step, SpeechBegan):
+                self._decoder.start_utt()
+                self._in_utterance = True
+                self._speech_start_ms = step.start_ms
+                events.append(SpeechStarted(offset_ms=step.start_ms))
+            elif isinstance(step, SpeechHeard):
+                self._decoder.process_raw(step.pcm, no_search=False, full_utt=False)
+            elif isinstance(step, SpeechEnded):
+                events.extend(self._end_utterance(step.end_ms))
+            elif isinstance(step, InterimDue) and (interim := self._hypothesis()):
                 text, confidence = interim
-                end_ms = int(self._decoded_end_ms)
-                events.append(InterimTranscript(text, confidence, self._speech_start_ms, end_ms))
+                events.append(
+                    InterimTranscript(text, confidence, self._speech_start_ms, step.heard_ms)
+                )
         return events
 
     def _hypothesis(self) -> tuple[str, float] | None:
@@ -149,12 +124,7 @@ class PocketsphinxRecognizer:
     def finish(self) -> list[RecognizerEvent]:
         if self._closed or not self._in_utterance:
             return []
-        tail = bytes(self._pending[: self._frame_bytes])
-        self._pending.clear()
-        speech = self._endpointer.end_stream(tail)
-        if speech:
-            self._decoder.process_raw(speech, no_search=False, full_utt=False)
-        return self._end_utterance(int(self._fed_ms))
+        return self._recognise(self._endpointer.finish())
 
     def close(self) -> None:
         if self._closed:
@@ -180,8 +150,7 @@ def transcribe_recording(mulaw: bytes) -> str:
     Meant for checking what a caller actually heard, not for live calls."""
     if not mulaw:
         return ""
-    resampler = StreamResampler(8000, MODEL_RATE)
-    pcm = np.concatenate([resampler.process(mulaw_decode(mulaw)), resampler.flush()])
+    pcm = telephone_to_model_rate(mulaw)
     decoder = Decoder(samprate=MODEL_RATE, loglevel="FATAL")
     decoder.start_utt()
     decoder.process_raw(pcm.astype("<i2").tobytes(), no_search=False, full_utt=True)

@@ -33,18 +33,29 @@ class ProviderChoice(Generic[P]):
         fallback: str | None = None,
     ) -> None:
         self._kind = kind
-        self.default = check_speech_provider(f"{kind} provider", default)
-        self.fallback = check_speech_provider(f"{kind} fallback", fallback) if fallback else None
         self._builders = builders
+        self.default = self._offered(f"{kind} provider", default)
+        self.fallback = self._offered(f"{kind} fallback", fallback) if fallback else None
         self._failover = failover
         self._built: dict[str, P] = {}
         self._served: dict[str, P] = {}
 
+    def _offered(self, setting: str, name: str) -> str:
+        chosen = check_speech_provider(setting, name)
+        if chosen not in self._builders:
+            offered = ", ".join(sorted(self._builders))
+            raise ValueError(
+                f"{setting}={chosen!r} is a speech provider, but not one for {self._kind} "
+                f"(those are {offered})"
+            )
+        return chosen
+
     def get(self, name: str | None = None) -> P:
         """The provider for a call (``name`` from the call's settings, else the default).
-        Raises ``ValueError`` for an unknown name and whatever the builder raises for a
-        provider that cannot be configured (a missing API key, say)."""
-        chosen = check_speech_provider(f"{self._kind} provider", name or self.default)
+        Raises ``ValueError`` for an unknown name (or one that is not a provider of this
+        kind) and whatever the builder raises for a provider that cannot be configured
+        (a missing API key, say)."""
+        chosen = self._offered(f"{self._kind} provider", name or self.default)
         served = self._served.get(chosen)
         if served is None:
             served = self._build(chosen)
