@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import orjson
 import uvicorn
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from parley_devstack.ports import free_port
 from starlette.applications import Starlette
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
@@ -57,6 +59,101 @@ class EchoAgent:
     def app(self) -> Starlette:
         return self.server.streamable_http_app(
             streamable_http_path="/mcp", stateless_http=True, json_response=True
+        )
+
+
+def said_back(request: dict[str, Any]) -> list[str]:
+    """The streaming agent's default reply, in the pieces it streams."""
+    said = request["utterance"] or request["dtmf"] or "nothing"
+    return [f"You said {said}. ", "Is there ", "anything else? "]
+
+
+class StreamingAgent:
+    """A v2 agent (contract 2 in its tool's `_meta`): streams its reply in pieces,
+    `pace_s` apart, as reply deltas, then returns the whole reply. It records what it
+    was asked (v2 fields too), when each result went back, and which calls were cancelled.
+
+    `final` replaces the returned reply (one that does not continue the stream);
+    `stall_s` holds the result back after the last piece; `chatter` sends an ordinary
+    progress message before each piece; `hangup` ends the call after the reply.
+    """
+
+    def __init__(
+        self,
+        script: Callable[[dict[str, Any]], list[str]] = said_back,
+        pace_s: float = 0.0,
+        first_piece_after_s: float = 0.0,
+        final: str | None = None,
+        stall_s: float = 0.0,
+        chatter: bool = False,
+        hangup: bool = False,
+    ) -> None:
+        self.script = script
+        self.pace_s = pace_s
+        self.first_piece_after_s = first_piece_after_s
+        self.final = final
+        self.stall_s = stall_s
+        self.chatter = chatter
+        self.hangup = hangup
+        self.requests: list[dict[str, Any]] = []
+        self.returned_at: list[float] = []
+        self.cancelled: list[dict[str, Any]] = []
+        self.server = MCPServer("streaming-agent")
+
+        @self.server.tool(name="respond", meta={"parley/contract": 2})
+        async def respond(
+            ctx: Context,
+            sessionId: str,
+            event: str,
+            utterance: str = "",
+            dtmf: str | None = None,
+            context: list[dict[str, Any]] | None = None,
+            contract: int = 1,
+            turnId: int | None = None,
+            speculative: bool = False,
+        ) -> dict[str, Any]:
+            request = {
+                "sessionId": sessionId,
+                "event": event,
+                "utterance": utterance,
+                "dtmf": dtmf,
+                "context": context or [],
+                "contract": contract,
+                "turnId": turnId,
+                "speculative": speculative,
+            }
+            self.requests.append(request)
+            try:
+                result = await self._reply(ctx, request)
+            except asyncio.CancelledError:
+                self.cancelled.append(request)
+                raise
+            self.returned_at.append(time.time())
+            return result
+
+    async def _reply(self, ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+        sent = ""
+        await asyncio.sleep(self.first_piece_after_s)
+        for number, piece in enumerate(self.script(request)):
+            if number:
+                await asyncio.sleep(self.pace_s)
+            if self.chatter:
+                await ctx.report_progress(len(sent) + 0.5, None, "thinking")
+            sent += piece
+            delta = {"v": 2, "type": "reply.delta", "text": piece}
+            await ctx.report_progress(len(sent), None, orjson.dumps(delta).decode())
+        await asyncio.sleep(self.pace_s + self.stall_s)
+        return {
+            "reply": sent if self.final is None else self.final,
+            "actions": [{"type": "hangup"}] if self.hangup else [],
+            "toolCalls": [{"name": "lookup", "arguments": {"q": request["utterance"]}}],
+            "usage": {"promptTokens": 12, "completionTokens": len(sent.split())},
+        }
+
+    def app(self) -> Starlette:
+        """Served with SSE responses, which progress notifications need."""
+        return self.server.streamable_http_app(
+            streamable_http_path="/mcp", stateless_http=True, json_response=False
         )
 
 

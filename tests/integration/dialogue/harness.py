@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,7 +20,10 @@ from parley_contracts import (
     TRANSCRIPTS,
     CallStarted,
     Event,
+    PlaybackMarked,
+    ReplySentence,
     TopicSpec,
+    Transcript,
     call_event_decoder,
     control_event_decoder,
     reply_event_decoder,
@@ -28,7 +32,7 @@ from parley_dialogue.app import create_app
 from parley_dialogue.settings import DialogueSettings
 from parley_sessions import Session, SessionStore
 
-from tests.support.mcp_agents import EchoAgent, serving, serving_mcp
+from tests.support.mcp_agents import EchoAgent, StreamingAgent, serving, serving_mcp
 
 DECODERS = {
     REPLIES.name: reply_event_decoder,
@@ -191,7 +195,7 @@ async def wait_ready(http: httpx.AsyncClient, url: str, timeout: float = 30) -> 
 
 @contextlib.asynccontextmanager
 async def dialogue_with_agent(
-    env: dict[str, str], agent: EchoAgent, **settings: Any
+    env: dict[str, str], agent: EchoAgent | StreamingAgent, **settings: Any
 ) -> AsyncIterator[DialogueHarness]:
     """The dialogue service talking to `agent`, served over streamable HTTP."""
     async with (
@@ -199,3 +203,55 @@ async def dialogue_with_agent(
         running_dialogue(env, agent_url=agent_url, **settings) as harness,
     ):
         yield harness
+
+
+# --- what the tests say and look for -----------------------------------------------------
+
+SLOT = 3
+
+
+def sentences(events: list[Event], turn_id: int) -> list[ReplySentence]:
+    return [e for e in events if isinstance(e, ReplySentence) and e.turn_id == turn_id]
+
+
+def reply_done(turn_id: int) -> Callable[[list[Event]], bool]:
+    return lambda events: any(s.is_last for s in sentences(events, turn_id))
+
+
+def spoken(events: list[Event], turn_id: int) -> str:
+    return " ".join(s.text for s in sentences(events, turn_id))
+
+
+def final(session_id: str, text: str, start_ms: int = 0, end_ms: int = 900) -> Transcript:
+    return Transcript(
+        session_id=session_id,
+        edge_slot=SLOT,
+        text=text,
+        confidence=0.95,
+        is_final=True,
+        start_ms=start_ms,
+        end_ms=end_ms,
+        speech_ended_at=datetime.now(UTC),
+    )
+
+
+def interim(session_id: str, text: str, duration_ms: int = 600) -> Transcript:
+    return final(session_id, text, 0, duration_ms).model_copy(update={"is_final": False})
+
+
+async def heard_in_full(harness: DialogueHarness, session_id: str, turn_id: int) -> None:
+    last = max(s.index for s in sentences(harness.probe.of(session_id), turn_id))
+    await harness.send(
+        CALL_EVENTS,
+        PlaybackMarked(session_id=session_id, turn_id=turn_id, segment=last, last_segment=True),
+    )
+
+
+async def converse(harness: DialogueHarness, session_id: str, lines: list[str]) -> None:
+    """The greeting, then each line as the caller's next turn, every reply heard in full."""
+    await harness.probe.wait_for(session_id, reply_done(0))
+    await heard_in_full(harness, session_id, 0)
+    for turn_id, line in enumerate(lines, start=1):
+        await harness.send(TRANSCRIPTS, final(session_id, line))
+        await harness.probe.wait_for(session_id, reply_done(turn_id))
+        await heard_in_full(harness, session_id, turn_id)

@@ -10,69 +10,25 @@ from parley_contracts import (
     TRANSCRIPTS,
     ClearPlayback,
     DtmfPressed,
-    Event,
-    PlaybackMarked,
     ReplyCancelled,
-    ReplySentence,
-    Transcript,
 )
 from parley_devstack.ports import free_port
 
 from tests.integration.dialogue.harness import (
-    DialogueHarness,
+    SLOT,
+    converse,
     dialogue_with_agent,
+    final,
+    heard_in_full,
+    interim,
+    reply_done,
     running_dialogue,
+    sentences,
+    spoken,
 )
 from tests.support.mcp_agents import EchoAgent
 
 pytestmark = pytest.mark.integration
-SLOT = 3
-
-
-def sentences(events: list[Event], turn_id: int) -> list[ReplySentence]:
-    return [e for e in events if isinstance(e, ReplySentence) and e.turn_id == turn_id]
-
-
-def reply_done(turn_id: int):  # type: ignore[no-untyped-def]
-    return lambda events: any(s.is_last for s in sentences(events, turn_id))
-
-
-def spoken(events: list[Event], turn_id: int) -> str:
-    return " ".join(s.text for s in sentences(events, turn_id))
-
-
-def final(session_id: str, text: str, start_ms: int = 0, end_ms: int = 900) -> Transcript:
-    return Transcript(
-        session_id=session_id,
-        edge_slot=SLOT,
-        text=text,
-        confidence=0.95,
-        is_final=True,
-        start_ms=start_ms,
-        end_ms=end_ms,
-        speech_ended_at=datetime.now(UTC),
-    )
-
-
-def interim(session_id: str, text: str, duration_ms: int = 600) -> Transcript:
-    return final(session_id, text, 0, duration_ms).model_copy(update={"is_final": False})
-
-
-async def heard_in_full(harness: DialogueHarness, session_id: str, turn_id: int) -> None:
-    last = max(s.index for s in sentences(harness.probe.of(session_id), turn_id))
-    await harness.send(
-        CALL_EVENTS,
-        PlaybackMarked(session_id=session_id, turn_id=turn_id, segment=last, last_segment=True),
-    )
-
-
-async def converse(harness: DialogueHarness, session_id: str, lines: list[str]) -> None:
-    await harness.probe.wait_for(session_id, reply_done(0))
-    await heard_in_full(harness, session_id, 0)
-    for turn_id, line in enumerate(lines, start=1):
-        await harness.send(TRANSCRIPTS, final(session_id, line))
-        await harness.probe.wait_for(session_id, reply_done(turn_id))
-        await heard_in_full(harness, session_id, turn_id)
 
 
 async def test_context_reaches_the_agent_in_order_and_is_windowed(

@@ -13,8 +13,7 @@ from parley_contracts import CALL_EVENTS, PlaybackStarted
 from parley_janitor.settings import JanitorSettings
 from parley_sessions import PostgresSessionStore, Session, SessionStore
 
-from tests.integration.dialogue.harness import dialogue_with_agent
-from tests.integration.dialogue.test_dialogue_service import SLOT, converse
+from tests.integration.dialogue.harness import SLOT, converse, dialogue_with_agent
 from tests.support.mcp_agents import EchoAgent
 
 pytestmark = pytest.mark.integration

@@ -66,3 +66,17 @@ def test_failed_trial_reopens_and_successful_trial_closes() -> None:
     circuit.record_success()
     assert circuit.state == "closed"
     circuit.before_call()
+
+
+def test_an_abandoned_trial_lets_the_next_call_try() -> None:
+    clock = FakeClock()
+    circuit = breaker(clock)
+    for _ in range(3):
+        circuit.record_failure()
+    clock.now = 30
+    circuit.before_call()
+    circuit.abandon()  # the trial call was cancelled by its caller
+    assert circuit.state == "half_open"
+    circuit.before_call()
+    with pytest.raises(CircuitOpenError):
+        circuit.before_call()

@@ -1,4 +1,5 @@
-"""Reading the agent tool's result into an AgentReply (see docs/agent-contract.md)."""
+"""Reading what the agent tool sends back (see docs/agent-contract.md): the result as an
+AgentReply, and the pieces of a v2 reply streamed before it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import orjson
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from parley_agent_client.contract import AgentReply
+from parley_agent_client.contract import CONTRACT_V2, AgentReply
 from parley_agent_client.errors import AgentProtocolError
 
 
@@ -28,3 +29,20 @@ def parse_tool_result(result: CallToolResult) -> AgentReply:
         return AgentReply.model_validate(payload)
     except ValidationError as exc:
         raise AgentProtocolError(f"the agent's reply does not follow the contract: {exc}") from exc
+
+
+def parse_reply_delta(message: str | None) -> str | None:
+    """The reply text a v2 progress message carries, or None when the message is not a
+    reply delta (ordinary progress, another type, or not JSON): those are ignored."""
+    if not message:
+        return None
+    try:
+        payload: Any = orjson.loads(message)
+    except orjson.JSONDecodeError:
+        return None
+    match payload:
+        case {"v": int() as version, "type": "reply.delta", "text": str() as text} if (
+            version == CONTRACT_V2 and not isinstance(version, bool)
+        ):
+            return text
+    return None

@@ -1,4 +1,6 @@
-"""Splitting a reply into sentences, so the first can be spoken while the rest is synthesised."""
+"""Splitting a reply into sentences, so the first can be spoken while the rest is
+synthesised; and, for a reply still being written, telling how much of it is whole
+sentences already."""
 
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ _ABBREVIATIONS = {
     "prof",
 }
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+")
+# Where a sentence of a streamed reply is known to have ended: at white space after its
+# closing mark (as `_BOUNDARY`), or at a line break (a line is spoken as a sentence).
+_ENDED = re.compile(r"[.!?]\s+|\n")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -33,6 +38,17 @@ def split_sentences(text: str) -> list[str]:
         else:
             sentences.append(piece)
     return [s.strip() for s in sentences if s.strip()]
+
+
+def complete_length(text: str) -> int:
+    """How many characters at the start of `text` (a reply still being written) are
+    whole sentences: up to the last sentence end that more text cannot change. A full
+    stop after an abbreviation ("Dr. ") is no sentence end, as in `split_sentences`."""
+    for match in reversed(list(_ENDED.finditer(text))):
+        before = text[: match.start() + 1]
+        if before.strip() and not _ends_with_abbreviation(before):
+            return match.end()
+    return 0
 
 
 def _ends_with_abbreviation(sentence: str) -> bool:

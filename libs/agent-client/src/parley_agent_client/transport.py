@@ -37,7 +37,7 @@ async def open_transport(
     stack: AsyncExitStack,
     endpoint: str,
     headers: Mapping[str, str],
-    timeout_s: float,
+    timeout: httpx2.Timeout,
     auth_watch: AuthFailureWatch,
 ) -> Any:
     """Enter the transport for `endpoint` on `stack` and return it for `mcp.Client`."""
@@ -47,7 +47,7 @@ async def open_transport(
     http = await stack.enter_async_context(
         httpx2.AsyncClient(
             headers=dict(headers),
-            timeout=timeout_s,
+            timeout=timeout,
             event_hooks={"response": [auth_watch.on_response]},
         )
     )

@@ -65,6 +65,11 @@ class CircuitBreaker:
         self._opened_at = None
         self._trial_in_flight = False
 
+    def abandon(self) -> None:
+        """The caller gave up on a call (cancelled it): neither a success nor a failure,
+        but a half-open trial it held may be made again by the next call."""
+        self._trial_in_flight = False
+
     def record_failure(self) -> None:
         self._trial_in_flight = False
         self._failures += 1

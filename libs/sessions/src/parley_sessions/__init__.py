@@ -19,7 +19,7 @@ from parley_sessions.factory import STORAGE_TYPES, StorageType, open_session_sto
 from parley_sessions.fallback_store import FallbackSessionStore
 from parley_sessions.history import HistoryWindow, estimate_tokens, history_window
 from parley_sessions.memory_store import MemorySessionStore
-from parley_sessions.model import Session, ToolCall, Turn
+from parley_sessions.model import Session, TokenUsage, ToolCall, Turn
 from parley_sessions.postgres_store import PostgresSessionStore
 from parley_sessions.redis_connection import connect_redis
 from parley_sessions.redis_store import RedisSessionStore
@@ -48,6 +48,7 @@ __all__ = [
     "SessionStoreSettings",
     "SessionStoreUnavailableError",
     "StorageType",
+    "TokenUsage",
     "ToolCall",
     "Turn",
     "connect_redis",

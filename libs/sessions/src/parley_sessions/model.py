@@ -25,6 +25,13 @@ class ToolCall(_CamelModel):
     arguments: dict[str, Any] = Field(default_factory=dict)
 
 
+class TokenUsage(_CamelModel):
+    """The tokens the agent's model spent on a turn's reply, as the agent reported them."""
+
+    prompt_tokens: int = Field(ge=0)
+    completion_tokens: int = Field(ge=0)
+
+
 class Turn(_CamelModel):
     """One exchange: what the caller said and what the agent answered."""
 
@@ -39,8 +46,10 @@ class Turn(_CamelModel):
     interrupted: bool | None = Field(default=None, exclude_if=lambda v: v is None)
     # ... what speech clean-up removed from the agent's reply (markdown, URLs, ...) ...
     warnings: list[str] | None = Field(default=None, exclude_if=lambda v: not v)
-    # ... and where the turn's time went (ms per stage: stt, agent, tts, playback).
+    # ... where the turn's time went (ms per stage: stt, agent, tts, playback) ...
     latency_stages: dict[str, float] | None = Field(default=None, exclude_if=lambda v: v is None)
+    # ... and what the agent's model spent on the reply (agents that report it).
+    usage: TokenUsage | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 class Session(_CamelModel):

@@ -13,6 +13,7 @@ from parley_sessions import (
     Session,
     SessionError,
     SessionStore,
+    TokenUsage,
     ToolCall,
     Turn,
     history_window,
@@ -66,6 +67,7 @@ class ConversationRecorder:
             or None,
             interrupted=interrupted or None,
             warnings=spoken.warnings or None,
+            usage=TokenUsage.model_validate(reply.usage.model_dump()) if reply.usage else None,
         )
         try:
             await self._store.append_turn(session_id, turn)

@@ -27,6 +27,10 @@ BUDGET_EXCEEDED = Counter(
 )
 BARGE_INS = Counter("voice_barge_in_total", "Replies cut short by the caller")
 FILLERS = Counter("voice_filler_spoken_total", "Thinking fillers spoken for a slow agent")
+AGENT_PROGRESS_IGNORED = Counter(
+    "dialogue_agent_progress_ignored_total",
+    "Progress notifications from the agent that were no reply delta (ignored)",
+)
 ACTIVE_CALLS = Gauge("dialogue_active_calls", "Calls this worker is conversing on")
 
 

@@ -43,6 +43,12 @@ class DialogueSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
         description="API key sent to the agent in `agent_api_key_header`, if it needs one.",
     )
     agent_api_key_header: str = "X-API-Key"
+    agent_stream_idle_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="A streaming (v2) agent must send the next piece of its reply within "
+        "this long, or the reply is cut there.",
+    )
     agent_circuit_failures: int = Field(default=3, ge=1)
     agent_circuit_reset_s: float = Field(default=30.0, gt=0)
     fallback_reply: str = "I'm having trouble connecting right now. Please try again in a moment."

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from parley_agent_client import AgentClient, AgentError, AgentReply, AgentRequest
+from parley_agent_client import AgentClient, AgentRequest
 from parley_bus import BusPublisher
 from parley_contracts import (
     CALL_EVENTS,
@@ -34,7 +34,8 @@ from parley_dialogue.barge_in import BargeInRule
 from parley_dialogue.call_state import CallState, CallStates
 from parley_dialogue.conversation import ConversationRecorder, agent_context
 from parley_dialogue.latency import LatencyBudget, TurnTimer
-from parley_dialogue.speaker import DEFAULT_SPEECH, ReplySpeaker, SpeechChoice
+from parley_dialogue.reply_feed import FeedEnd, ReplyFeed
+from parley_dialogue.speaker import ReplySpeaker, ReplyTarget, SpeechChoice, SpokenReply
 
 log = logging.getLogger(__name__)
 GREETING_TURN = 0
@@ -180,24 +181,17 @@ class DialogueWorker:
     # --- answering ------------------------------------------------------------------------
 
     async def _greet(self, event: CallStarted) -> None:
-        opened = self._calls.open(event.session_id, event.edge_slot)
-        opened.speech = SpeechChoice(tts_provider=event.tts_provider)
+        state = self._calls.open(event.session_id, event.edge_slot)
+        state.speech = SpeechChoice(tts_provider=event.tts_provider)
         metrics.ACTIVE_CALLS.set(len(self._calls))
-        request = AgentRequest(session_id=event.session_id, event="call_started")
-        timer = TurnTimer(GREETING_TURN, speech_ended_ms=None)
-        reply = await self._ask(request, timer, event.session_id, event.edge_slot, GREETING_TURN)
-        state = self._calls.get(event.session_id)
-        if state is not None:
-            state.speaking_turn = GREETING_TURN
-        await self._speaker.speak(
-            event.session_id,
-            event.edge_slot,
-            GREETING_TURN,
-            reply,
-            None,
-            first_index=timer_index(timer),
-            speech=opened.speech,
+        request = AgentRequest(
+            session_id=event.session_id, event="call_started", turn_id=GREETING_TURN
         )
+        timer = TurnTimer(GREETING_TURN, speech_ended_ms=None)
+        feed = self._feed(request)
+        state.speaking_turn = GREETING_TURN
+        target = ReplyTarget(event.session_id, event.edge_slot, GREETING_TURN, None, state.speech)
+        await self._speak(feed, target, timer)
 
     async def _answer(
         self,
@@ -215,22 +209,12 @@ class DialogueWorker:
             ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
             timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
             state.timers[turn_id] = timer
-            session = await self._store.get(session_id)
-            if session is not None:
-                state.speech = speech_choice(session)
-            context = agent_context(session.turns if session else [], self._recorder.window)
-            request = request.model_copy(update={"context": context})
-            reply = await self._ask(request, timer, session_id, state.edge_slot, turn_id)
+            feed = await self._ask(state, request.model_copy(update={"turn_id": turn_id}))
             state.speaking_turn = turn_id
-            spoken = await self._speaker.speak(
-                session_id,
-                state.edge_slot,
-                turn_id,
-                reply,
-                speech_ended_at,
-                first_index=timer_index(timer),
-                speech=state.speech,
+            target = ReplyTarget(
+                session_id, state.edge_slot, turn_id, speech_ended_at, state.speech
             )
+            spoken, end = await self._speak(feed, target, timer)
             latency_ms = None
             if speech_ended_at is not None:
                 latency_ms = (datetime.now(UTC) - speech_ended_at).total_seconds() * 1000
@@ -240,47 +224,49 @@ class DialogueWorker:
                 turn_id,
                 caller_said,
                 spoken,
-                reply,
+                end.reply,
                 latency_ms,
                 interrupted=turn_id in state.interrupted_turns,
             )
             metrics.TURNS.labels(outcome="answered").inc()
 
-    async def _ask(
-        self, request: AgentRequest, timer: TurnTimer, session_id: str, edge_slot: int, turn_id: int
-    ) -> AgentReply:
-        """Ask the agent; past the agent budget say the filler, on failure the fallback."""
-        task = asyncio.create_task(self._respond_traced(request))
-        done, _ = await asyncio.wait({task}, timeout=self._budget.agent_ms / 1000)
-        if not done and self._speaker.filler:
-            timer.filler_spoken = True
-            metrics.FILLERS.inc()
-            state = self._calls.get(session_id)
-            speech = state.speech if state is not None else DEFAULT_SPEECH
-            await self._speaker.speak_filler(session_id, edge_slot, turn_id, speech)
-        try:
-            reply = await task
-        except AgentError as exc:
-            metrics.TURNS.labels(outcome="agent_failed").inc()
-            log.warning(
-                "agent unavailable; speaking the fallback",
-                extra={
-                    "event": "dialogue.agent_failed",
-                    "session": request.session_id,
-                    "error": str(exc),
-                    "error_type": type(exc).__name__,
-                },
-            )
-            reply = self._speaker.fallback_reply()
-        timer.agent_replied()
-        metrics.MCP_LATENCY.observe(timer.agent_ms())
-        return reply
+    async def _ask(self, state: CallState, request: AgentRequest) -> ReplyFeed:
+        """Start the agent on the request, with the conversation so far as its context."""
+        session = await self._store.get(request.session_id)
+        if session is not None:
+            state.speech = speech_choice(session)
+        context = agent_context(session.turns if session else [], self._recorder.window)
+        return self._feed(request.model_copy(update={"context": context}))
 
-    async def _respond_traced(self, request: AgentRequest) -> AgentReply:
-        with tracer().start_as_current_span(
-            "agent.respond", attributes={"parley.agent_tool": self._agent.tool_name}
-        ):
-            return await self._agent.respond(request)
+    def _feed(self, request: AgentRequest) -> ReplyFeed:
+        return ReplyFeed(
+            self._agent, request, self._speaker.cleaner, self._speaker.fallback_reply()
+        )
+
+    async def _speak(
+        self, feed: ReplyFeed, target: ReplyTarget, timer: TurnTimer
+    ) -> tuple[SpokenReply, FeedEnd]:
+        """Speak each sentence as it comes; with none within the agent budget, the filler
+        first. On failure the feed has put the fallback line in the reply's place."""
+        voice = self._speaker.voice(target)
+        try:
+            item = await feed.next(timeout_s=self._budget.agent_ms / 1000)
+            if item is None:
+                if self._speaker.filler:
+                    timer.filler_spoken = True
+                    metrics.FILLERS.inc()
+                    await voice.filler(self._speaker.filler)
+                item = await feed.next()
+            timer.agent_replied()
+            while isinstance(item, str):
+                await voice.say(item)
+                item = await feed.next()
+        finally:
+            await feed.cancel()  # a no-op once the reply has ended; else it stops the agent
+        assert isinstance(item, FeedEnd)
+        metrics.MCP_LATENCY.observe(item.took_ms)
+        await voice.end(item.sentences, item.reply.wants_hangup)
+        return SpokenReply(" ".join(voice.spoken), item.warnings), item
 
     async def _state(self, session_id: str, edge_slot: int) -> CallState | None:
         state = self._calls.get(session_id)
@@ -309,11 +295,6 @@ class DialogueWorker:
             if asyncio.get_running_loop().time() >= deadline:
                 return None
             await asyncio.sleep(0.05)
-
-
-def timer_index(timer: TurnTimer) -> int:
-    """The filler, when spoken, is the turn's first sentence."""
-    return 1 if timer.filler_spoken else 0
 
 
 def speech_choice(session: Session) -> SpeechChoice:
