@@ -1,9 +1,10 @@
-"""A stack that keeps its data (make run's) starts again with it: Kafka's topics and
-messages, Redis's keys (after a clean stop and after a SIGKILL) and PostgreSQL's rows;
-once its data is discarded, or when it keeps nothing, a start begins empty."""
+"""A stack that keeps its data (make run's) starts again with it, after a stop or a
+SIGKILL: Kafka's topics and messages, Redis's keys and PostgreSQL's rows; once its data
+is discarded, or when it keeps nothing, a start begins empty."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import os
@@ -19,7 +20,8 @@ import pytest
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from parley_contracts.topics import ALL_TOPICS, TopicSpec
-from parley_devstack import LocalRedis, LocalStack, create_topics
+from parley_devstack import LocalStack, create_topics
+from parley_devstack.supervisor import Supervisor
 
 pytestmark = pytest.mark.integration
 
@@ -141,23 +143,30 @@ async def test_without_its_data_a_stack_starts_empty(data_dir: Path) -> None:
         assert await postgres_notes(fresh) is None
 
 
-async def test_kept_redis_keys_survive_a_sigkill(data_dir: Path) -> None:
-    server = LocalRedis(data_dir, keep_data=True)
-    server.start()
-    try:
-        client = aioredis.from_url(server.url)
-        try:
-            await client.set("kept:crash", b"written")
-        finally:
-            await client.aclose()
-        assert server.pid is not None
-        os.kill(server.pid, signal.SIGKILL)
-        server.stop()  # reaps the killed process
-        server.start()
-        client = aioredis.from_url(server.url)
-        try:
-            assert await client.get("kept:crash") == b"written"
-        finally:
-            await client.aclose()
-    finally:
-        server.stop()
+async def test_killed_servers_are_restarted_with_their_data(data_dir: Path) -> None:
+    """make run's supervisor brings a SIGKILLed Kafka, Redis and PostgreSQL back on
+    their ports, with what was written before the kill."""
+    value = uuid.uuid4().hex.encode()
+    with started(data_dir) as stack:
+        await write_everywhere(stack, value)
+        settings = stack.env()
+        said: list[str] = []
+        supervisor = Supervisor(stack.processes(), say=said.append)
+        supervisor.check()
+
+        for process in stack.processes().values():
+            assert process.pid is not None
+            os.kill(process.pid, signal.SIGKILL)
+        while len([line for line in said if line.endswith(" is ready again")]) < 3:
+            supervisor.check()
+            await asyncio.sleep(0.2)
+
+        assert stack.env() == settings
+        assert await kafka_values(stack) == [value]
+        assert await redis_value(stack) == value
+        assert await postgres_notes(stack) == [value]
+        assert sorted(line.split()[1] for line in said if line.startswith("!!  ")) == [
+            "kafka",
+            "postgres",
+            "redis",
+        ]

@@ -129,6 +129,11 @@ class LocalPostgres:
         return self._process.pid if self._process is not None else None
 
     @property
+    def process(self) -> ManagedProcess | None:
+        """The server process once started (what ``make run`` watches and restarts)."""
+        return self._process
+
+    @property
     def cluster_dir(self) -> Path | None:
         return self._cluster_dir
 

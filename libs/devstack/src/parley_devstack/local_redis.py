@@ -65,6 +65,11 @@ class LocalRedis:
         return self._process.pid if self._process is not None else None
 
     @property
+    def process(self) -> ManagedProcess | None:
+        """The server process once started (what ``make run`` watches and restarts)."""
+        return self._process
+
+    @property
     def log_path(self) -> Path:
         return self.data_dir / "redis.log"
 

@@ -104,6 +104,7 @@ class ManagedProcess:
         self._env = dict(env) if env is not None else None
         self._cwd = cwd
         self._popen: subprocess.Popen[bytes] | None = None
+        self._ready_probe: Callable[[], bool] | None = None
 
     @property
     def pid(self) -> int | None:
@@ -116,8 +117,27 @@ class ManagedProcess:
     def is_running(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
 
+    def exit_code(self) -> int | None:
+        """The exit code once it has exited; None while it runs (or before start)."""
+        return self._popen.poll() if self._popen is not None else None
+
+    def is_ready(self) -> bool:
+        """The readiness probe last given to :meth:`wait_ready` (False without one)."""
+        return self.is_running() and self._ready_probe is not None and self._ready_probe()
+
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         return tail(self.log_path, lines)
+
+    def restart(self) -> None:
+        """Start an exited process again with the same command, without waiting for it
+        to be ready. What is left of its process group (a crashed PostgreSQL's
+        backends) is killed first: it would hold the port and the data."""
+        if self.is_running():
+            return
+        if self._popen is not None:
+            self._kill_group(self._popen.pid)
+            guard.forget(self._popen.pid)
+        self.start()
 
     def start(self) -> None:
         if self.is_running():
@@ -147,6 +167,7 @@ class ManagedProcess:
         log tail if the process exits first or ``timeout`` passes; the process is
         stopped in both cases.
         """
+        self._ready_probe = probe
         deadline = time.monotonic() + timeout
         while True:
             if not self.is_running():

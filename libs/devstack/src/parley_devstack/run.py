@@ -100,7 +100,9 @@ def run_system(state_dir: Path, settings: UserSettings | None = None, clean: boo
         fleet = user_fleet(settings, env, state_dir / "logs", brain)
         fleet.start()
         _print_ready(fleet, env, brain, time.monotonic() - started)
-        supervisor = Supervisor(fleet.processes)
+        # A service that exits takes a backoff and a restart; so does a local Kafka,
+        # Redis or PostgreSQL, on the same port with the same data.
+        supervisor = Supervisor({**stack.processes(), **fleet.processes})
         while True:
             supervisor.check()
             time.sleep(_SUPERVISION_INTERVAL_S)

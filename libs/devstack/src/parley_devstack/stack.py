@@ -17,6 +17,7 @@ from parley_bus import KafkaConnection, KafkaSettings
 from parley_devstack.local_kafka import LocalKafka
 from parley_devstack.local_postgres import LocalPostgres
 from parley_devstack.local_redis import LocalRedis
+from parley_devstack.process import ManagedProcess
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,9 @@ class LocalService(Protocol):
 
     @property
     def pid(self) -> int | None: ...
+
+    @property
+    def process(self) -> ManagedProcess | None: ...
 
     def is_running(self) -> bool: ...
 
@@ -94,6 +98,14 @@ class LocalStack:
             "postgres": self.postgres,
         }
         return {name: service for name, service in services.items() if service is not None}
+
+    def processes(self) -> dict[str, ManagedProcess]:
+        """The server processes of the local services that have been started."""
+        return {
+            name: process
+            for name, service in self.local_services().items()
+            if (process := service.process) is not None
+        }
 
     def pids(self) -> dict[str, int]:
         """Process ids of the local services that have been started."""
