@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 
@@ -17,12 +18,19 @@ from parley_speech import (
     InterimTranscript,
     RecognizerEvent,
     SpeechStarted,
+    SpeechSynthesizer,
     SynthesisRequest,
     choose_voice,
     mulaw_frames,
 )
 
-from tests.integration.speech.providers_under_test import PROVIDERS, ProviderUnderTest
+from parley_speech.synthesis import SpeechSynthesizer
+
+from tests.integration.speech.providers_under_test import (
+    PROVIDERS,
+    SYNTHESIS_PROVIDERS,
+    ProviderUnderTest,
+)
 
 pytestmark = pytest.mark.integration
 LINE = "next monday at nine"
@@ -33,6 +41,20 @@ CALLER = CallerVoice()
 async def provider(request: pytest.FixtureRequest) -> AsyncIterator[ProviderUnderTest]:
     async with PROVIDERS[request.param]() as under_test:
         yield under_test
+
+
+@pytest.fixture(params=SYNTHESIS_PROVIDERS)
+async def synthesizer(request: pytest.FixtureRequest) -> AsyncIterator[SpeechSynthesizer]:
+    async with PROVIDERS[request.param]() as under_test:
+        assert under_test.synthesizer is not None
+        yield under_test.synthesizer
+
+
+@pytest.fixture
+def synthesizer(provider: ProviderUnderTest) -> SpeechSynthesizer:
+    if provider.synthesizer is None:
+        pytest.skip(f"{provider.name} only recognises speech")
+    return provider.synthesizer
 
 
 async def recognise(provider: ProviderUnderTest, frames: list[bytes]) -> list[RecognizerEvent]:
@@ -72,7 +94,7 @@ async def test_speech_gives_interim_results_then_one_final_at_the_end_of_the_utt
     assert len(finals) == 1, kinds
     final = finals[0]
     assert events.index(final) == len(events) - 1, "nothing comes after the utterance's final"
-    assert set(final.text.split()) >= {"monday", "nine"}, final.text
+    assert set(re.findall(r"[a-z]+", final.text.lower())) >= {"monday", "nine"}, final.text
     interims = [e for e in events if isinstance(e, InterimTranscript)]
     assert interims, "the caller's words are reported while they speak"
     assert all(i.end_ms <= final.end_ms for i in interims)
@@ -91,9 +113,8 @@ async def test_silence_gives_no_transcript(provider: ProviderUnderTest) -> None:
 
 
 async def test_synthesis_is_20ms_mulaw_frames_with_a_measured_first_byte(
-    provider: ProviderUnderTest,
+    synthesizer: SpeechSynthesizer,
 ) -> None:
-    synthesizer = provider.synthesizer
     request = SynthesisRequest("Your appointment is on Monday at nine.", synthesizer.default_voice)
     started = time.perf_counter()
     first_byte_ms: float | None = None
@@ -110,8 +131,7 @@ async def test_synthesis_is_20ms_mulaw_frames_with_a_measured_first_byte(
     assert any(frame != silence_frame() for frame in frames)
 
 
-async def test_closing_the_stream_cancels_synthesis(provider: ProviderUnderTest) -> None:
-    synthesizer = provider.synthesizer
+async def test_closing_the_stream_cancels_synthesis(synthesizer: SpeechSynthesizer) -> None:
     text = " ".join(["This is a long sentence that would take many seconds to say."] * 6)
     stream = mulaw_frames(synthesizer, SynthesisRequest(text, synthesizer.default_voice))
     first = await anext(stream)
@@ -124,9 +144,8 @@ async def test_closing_the_stream_cancels_synthesis(provider: ProviderUnderTest)
 
 
 async def test_an_unknown_voice_falls_back_to_the_default_with_a_warning(
-    provider: ProviderUnderTest, caplog: pytest.LogCaptureFixture
+    synthesizer: SpeechSynthesizer, caplog: pytest.LogCaptureFixture
 ) -> None:
-    synthesizer = provider.synthesizer
     with caplog.at_level(logging.WARNING):
         choice = choose_voice(synthesizer, "no-such-voice")
     assert choice.voice == synthesizer.default_voice
