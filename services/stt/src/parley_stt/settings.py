@@ -17,8 +17,8 @@ class SttSettings(ServiceSettings, KafkaSettings, ProviderCircuitSettings, Sessi
     provider: str = Field(
         default=LOCAL_PROVIDER,
         validation_alias="PARLEY_STT",
-        description="Default speech recognition provider (local is pocketsphinx); a call "
-        "may ask for another one.",
+        description="Default speech recognition provider (local is pocketsphinx, whisper "
+        "is Whisper tiny.en, both offline); a call may ask for another one.",
     )
     fallback_provider: str | None = Field(
         default=None,
