@@ -59,4 +59,3 @@ PROVIDERS: dict[str, Callable[[], AbstractAsyncContextManager[ProviderUnderTest]
     "google-cloud": google_provider,
     "aws-transcribe": aws_transcribe_provider,
 }
-SYNTHESIS_PROVIDERS = sorted(name for name in PROVIDERS if name in SYNTHESIZERS)

@@ -24,13 +24,7 @@ from parley_speech import (
     mulaw_frames,
 )
 
-from parley_speech.synthesis import SpeechSynthesizer
-
-from tests.integration.speech.providers_under_test import (
-    PROVIDERS,
-    SYNTHESIS_PROVIDERS,
-    ProviderUnderTest,
-)
+from tests.integration.speech.providers_under_test import PROVIDERS, ProviderUnderTest
 
 pytestmark = pytest.mark.integration
 LINE = "next monday at nine"
@@ -41,13 +35,6 @@ CALLER = CallerVoice()
 async def provider(request: pytest.FixtureRequest) -> AsyncIterator[ProviderUnderTest]:
     async with PROVIDERS[request.param]() as under_test:
         yield under_test
-
-
-@pytest.fixture(params=SYNTHESIS_PROVIDERS)
-async def synthesizer(request: pytest.FixtureRequest) -> AsyncIterator[SpeechSynthesizer]:
-    async with PROVIDERS[request.param]() as under_test:
-        assert under_test.synthesizer is not None
-        yield under_test.synthesizer
 
 
 @pytest.fixture

@@ -193,5 +193,11 @@ E = TypeVar("E", bound=Event)
 
 # --- speech providers ---------------------------------------------------------------
 
-SPEECH_PROVIDERS: tuple[str, ...] = ("deepgram", "google-cloud", "local", "whisper")
+SPEECH_PROVIDERS: tuple[str, ...] = (
+    "aws-transcribe",
+    "deepgram",
+    "google-cloud",
+    "local",
+    "whisper",
+)
 """Names a call may give as its ``sttProvider`` / ``ttsProvider``."""

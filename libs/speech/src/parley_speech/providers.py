@@ -47,6 +47,12 @@ def _deepgram_recognizer() -> SpeechRecognizer:
     return DeepgramRecognizer()
 
 
+def _aws_transcribe_recognizer() -> SpeechRecognizer:
+    from parley_speech.aws import AwsTranscribeRecognizer
+
+    return AwsTranscribeRecognizer()
+
+
 def _deepgram_synthesizer() -> SpeechSynthesizer:
     from parley_speech.deepgram import DeepgramSynthesizer
 
@@ -62,6 +68,7 @@ RECOGNIZERS: dict[str, Callable[[], SpeechRecognizer]] = {
     WHISPER_PROVIDER: _whisper_recognizer,
     "google-cloud": _google_recognizer,
     "deepgram": _deepgram_recognizer,
+    "aws-transcribe": _aws_transcribe_recognizer,
 }
 SYNTHESIZERS: dict[str, Callable[[], SpeechSynthesizer]] = {
     LOCAL_PROVIDER: _local_synthesizer,

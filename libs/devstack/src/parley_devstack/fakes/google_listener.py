@@ -5,8 +5,6 @@ Times come from the audio itself, so they are as real as the caller's speech."""
 
 from __future__ import annotations
 
-from collections import deque
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -16,6 +14,8 @@ from google.cloud.speech_v1 import (
     StreamingRecognizeResponse,
 )
 from parley_audio import FRAME_BYTES, FRAME_MS, is_speech_like
+
+from parley_devstack.fakes.caller_script import CallerScript
 
 SpeechEvent = StreamingRecognizeResponse.SpeechEventType
 
@@ -52,33 +52,10 @@ def _event(kind: int, at_ms: int) -> StreamingRecognizeResponse:
     return StreamingRecognizeResponse(speech_event_type=kind, speech_event_time=_at(at_ms))
 
 
-class Script:
-    """What the caller says, line by line. An utterance heard again (its audio replayed to
-    a new stream after a reconnect) gets the line it got the first time, as the same
-    audio would from Google; utterances are told apart by their first speech frame."""
-
-    def __init__(self, lines: Iterable[str] = ()) -> None:
-        self._pending = deque(lines)
-        self._heard: dict[bytes, str] = {}
-
-    def extend(self, lines: Iterable[str]) -> None:
-        self._pending.extend(lines)
-
-    def clear(self) -> None:
-        self._pending.clear()
-        self._heard.clear()
-
-    def line_for(self, utterance: bytes) -> str | None:
-        line = self._heard.get(utterance)
-        if line is None and self._pending:
-            line = self._heard[utterance] = self._pending.popleft()
-        return line
-
-
 class ScriptedListener:
     """One per stream, turning its audio into Google's responses."""
 
-    def __init__(self, script: Script, config: ListeningConfig) -> None:
+    def __init__(self, script: CallerScript, config: ListeningConfig) -> None:
         self._script = script
         self._config = config
         self._pending = b""

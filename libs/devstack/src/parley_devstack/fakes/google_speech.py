@@ -37,8 +37,9 @@ from google.cloud.texttospeech_v1 import (
 from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
+from parley_devstack.fakes.caller_script import CallerScript
 from parley_devstack.fakes.google_audio import FakeVoice
-from parley_devstack.fakes.google_listener import ListeningConfig, Script, ScriptedListener
+from parley_devstack.fakes.google_listener import ListeningConfig, ScriptedListener
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +89,7 @@ class FakeGoogleSpeech:
         voice: FakeVoice | None = None,
     ) -> None:
         """``voice``: share one loaded piper voice between fakes (the caller closes it)."""
-        self.script = Script(script)
+        self.script = CallerScript(script)
         self.cues = Cues()
         self.seen = Record()
         self.max_stream_s = max_stream_s

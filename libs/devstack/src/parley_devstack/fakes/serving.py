@@ -8,7 +8,7 @@ import asyncio
 import logging
 import signal
 from types import TracebackType
-from typing import Self
+from typing import Protocol, Self
 
 from aiohttp import web
 
@@ -58,7 +58,20 @@ class HttpFake:
         await self.stop()
 
 
-async def serve_forever(fake: HttpFake, name: str) -> None:
+class Servable(Protocol):
+    """A fake that serves while entered: ``HttpFake`` and those on other transports."""
+
+    @property
+    def url(self) -> str: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+
+async def serve_forever(fake: Servable, name: str) -> None:
     """Start ``fake`` and serve until SIGINT or SIGTERM, then stop it."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
