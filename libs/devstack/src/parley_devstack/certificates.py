@@ -30,6 +30,10 @@ class ServerCertificate:
     ca_file: Path
     keystore_file: Path
 
+    @classmethod
+    def in_directory(cls, directory: Path) -> ServerCertificate:
+        return cls(directory / "ca.pem", directory / "server-keystore.pem")
+
     def exists(self) -> bool:
         return self.ca_file.is_file() and self.keystore_file.is_file()
 
@@ -79,7 +83,7 @@ def make_server_certificate(directory: Path, host: str = "127.0.0.1") -> ServerC
         .add_extension(x509.ExtendedKeyUsage([SERVER_AUTH, CLIENT_AUTH]), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    files = ServerCertificate(directory / "ca.pem", directory / "server-keystore.pem")
+    files = ServerCertificate.in_directory(directory)
     files.ca_file.write_bytes(_pem(ca))
     # Kafka reads PEM keys only as PKCS#8 ("BEGIN PRIVATE KEY").
     key = server_key.private_bytes(

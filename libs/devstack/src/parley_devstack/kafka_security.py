@@ -48,9 +48,7 @@ class KafkaListenerSecurity:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory).resolve()
-        self.certificate = ServerCertificate(
-            self.directory / "ca.pem", self.directory / "server-keystore.pem"
-        )
+        self.certificate = ServerCertificate.in_directory(self.directory)
         self._users_file = self.directory / "users.json"
         self._passwords: dict[str, str] = {}
 
