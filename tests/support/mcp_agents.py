@@ -183,12 +183,14 @@ async def serving_mcp(app: Starlette) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def serving(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app (lifespan included) on a free loopback port; yield its base URL."""
+async def serving(app: Any, **options: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app (lifespan included) on a free loopback port; yield its base URL.
+    ``options`` go to uvicorn's Config, e.g. ``proxy_headers=False``."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="on", **options
     )
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -31,7 +31,8 @@ def janitor_settings(env: dict[str, str], **overrides: Any) -> JanitorSettings:
 @contextlib.asynccontextmanager
 async def janitor(env: dict[str, str], **overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
     async with (
-        serving(create_app(janitor_settings(env, **overrides))) as base_url,
+        # As the janitor is served: the peer address is never replaced by uvicorn.
+        serving(create_app(janitor_settings(env, **overrides)), proxy_headers=False) as base_url,
         httpx.AsyncClient(base_url=base_url, timeout=10) as client,
     ):
         yield client

@@ -90,7 +90,7 @@ async def test_mcp_tools_listed_and_callable_by_a_stock_client(stack_env: dict[s
         assert none.structured_content == {"session": None}
 
 
-async def test_rate_limit_is_shared_by_two_janitors(stack_env: dict[str, str]) -> None:
+async def test_a_callers_rate_limit_is_shared_by_two_janitors(stack_env: dict[str, str]) -> None:
     window_s = 5
     cleanup = {"olderThan": 86_400}
     async with (
@@ -99,7 +99,8 @@ async def test_rate_limit_is_shared_by_two_janitors(stack_env: dict[str, str]) -
     ):
         await one.post("/v1/sessions/cleanup", json=cleanup)  # sweeps leftovers, then is quick
         await asyncio.sleep(window_s - time.time() % window_s + 0.05)  # a fresh window
-        # session.cleanup allows 10 per window in all: 6 + 6 on two janitors is 2 too many.
+        # session.cleanup allows one caller 10 per window in all: 6 + 6 on two janitors is
+        # 2 too many.
         answers = await asyncio.gather(
             *(janitor.post("/v1/sessions/cleanup", json=cleanup) for janitor in [one, two] * 6)
         )

@@ -43,8 +43,17 @@ def build_service_app(name: str, readiness: Readiness, lifespan: Lifespan) -> Fa
 WEBSOCKET_MAX_MESSAGE_BYTES = 256 * 1024
 
 
-def serve(name: str, settings: ServiceSettings, app_factory: Callable[[], FastAPI]) -> None:
-    """Configure logging and serve the app until SIGINT/SIGTERM."""
+def serve(
+    name: str,
+    settings: ServiceSettings,
+    app_factory: Callable[[], FastAPI],
+    proxy_headers: bool = True,
+) -> None:
+    """Configure logging and serve the app until SIGINT/SIGTERM.
+
+    ``proxy_headers=False`` leaves the peer address as it is: uvicorn otherwise replaces
+    it with X-Forwarded-For whenever the peer is 127.0.0.1, for an app that reads the
+    header itself under its own trust settings."""
     configure_logging(name, settings.log_level)
     configure_tracing(name)
     uvicorn.run(
@@ -55,6 +64,7 @@ def serve(name: str, settings: ServiceSettings, app_factory: Callable[[], FastAP
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=5,
+        proxy_headers=proxy_headers,
         # Twilio's largest message (``start``) is about a kilobyte; uvicorn's default
         # 16 MiB would let a few hostile sockets pin a lot of memory before any check.
         ws_max_size=WEBSOCKET_MAX_MESSAGE_BYTES,

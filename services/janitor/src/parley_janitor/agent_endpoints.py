@@ -18,6 +18,8 @@ import socket
 from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
+from parley_janitor.addresses import IPAddress, parse_address
+
 MAX_ENDPOINT_LENGTH = 2048
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # Instance metadata services that do not live on a link-local address, and the names
@@ -36,8 +38,6 @@ METADATA_HOSTS = frozenset(
 )
 _NUMERIC_HOST = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}")
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-
 
 class EndpointRefusedError(ValueError):
     """An agent endpoint a session may not name; the message says which kind is taken."""
@@ -46,18 +46,13 @@ class EndpointRefusedError(ValueError):
 def _address(host: str) -> IPAddress | None:
     """The IP address a host names literally, counting the legacy IPv4 forms (decimal,
     octal, hex, fewer than four parts) that C resolvers still accept."""
+    address = parse_address(host)
+    if address is not None or not _NUMERIC_HOST.fullmatch(host):
+        return address
     try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        if not _NUMERIC_HOST.fullmatch(host):
-            return None
-        try:
-            address = ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
-            return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def _forbidden_address(address: IPAddress) -> bool:

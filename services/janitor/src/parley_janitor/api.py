@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from parley_sessions import SessionAlreadyClosedError, SessionNotFoundError
 
+from parley_janitor.callers import CallerIdentity
 from parley_janitor.rate_limit import RateLimitedError
 from parley_janitor.session_input import InvalidRequestError, json_object
 from parley_janitor.session_service import SessionService
@@ -37,35 +38,44 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SessionAlreadyClosedError, conflict)
 
 
-def sessions_router(service: SessionService) -> APIRouter:
+def sessions_router(service: SessionService, identify: CallerIdentity) -> APIRouter:
+    """The routes; each request counts against the limits of the caller ``identify`` names."""
     router = APIRouter(prefix="/v1/sessions")
 
     @router.post("")
-    async def create_session(payload: Any = Body(default=None)) -> Response:  # noqa: B008
-        created = await service.create(json_object(payload, "the request body"))
-        return JSONResponse(created, status_code=201)
+    async def create_session(request: Request, payload: Any = Body(default=None)) -> Response:  # noqa: B008
+        body = json_object(payload, "the request body")
+        return JSONResponse(await service.create(identify(request), body), status_code=201)
 
     @router.get("/{session_id}")
-    async def get_session(session_id: str) -> Response:
-        result = await service.get(session_id)
+    async def get_session(request: Request, session_id: str) -> Response:
+        result = await service.get(identify(request), session_id)
         if result["session"] is None:
             hint = f"session {session_id} does not exist or has expired; create a new session"
             return JSONResponse({**result, "error": hint}, status_code=404)
         return JSONResponse(result)
 
     @router.patch("/{session_id}")
-    async def update_session(session_id: str, payload: Any = Body(default=None)) -> Response:  # noqa: B008
+    async def update_session(
+        request: Request,
+        session_id: str,
+        payload: Any = Body(default=None),  # noqa: B008
+    ) -> Response:
         updates = json_object(payload, "the request body").get("updates")
-        return JSONResponse(await service.update(session_id, updates))
+        return JSONResponse(await service.update(identify(request), session_id, updates))
 
     @router.post("/{session_id}/close")
-    async def close_session(session_id: str, payload: Any = Body(default=None)) -> Response:  # noqa: B008
+    async def close_session(
+        request: Request,
+        session_id: str,
+        payload: Any = Body(default=None),  # noqa: B008
+    ) -> Response:
         reason = json_object(payload or {}, "the request body").get("reason")
-        return JSONResponse(await service.close(session_id, reason))
+        return JSONResponse(await service.close(identify(request), session_id, reason))
 
     @router.post("/cleanup")
-    async def cleanup(payload: Any = Body(default=None)) -> Response:  # noqa: B008
+    async def cleanup(request: Request, payload: Any = Body(default=None)) -> Response:  # noqa: B008
         older_than = json_object(payload, "the request body").get("olderThan")
-        return JSONResponse(await service.cleanup(older_than))
+        return JSONResponse(await service.cleanup(identify(request), older_than))
 
     return router

@@ -21,6 +21,7 @@ from parley_runtime import Readiness, build_service_app
 from parley_sessions import connect_redis
 
 from parley_janitor.api import install_error_handlers, sessions_router
+from parley_janitor.callers import ClientAddress
 from parley_janitor.lifecycle import SessionLifecycle
 from parley_janitor.mcp_tools import build_mcp_server
 from parley_janitor.rate_limit import RateLimiter
@@ -37,8 +38,9 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     service = SessionService(
         store, lifecycle, RateLimiter(limits_redis, settings.rate_limit_window_s), settings
     )
+    identify = ClientAddress(settings.trusted_proxies)
     subscriber = group_subscriber(broker, settings.consumer_group, CALL_EVENTS)
-    mcp = build_mcp_server(service)
+    mcp = build_mcp_server(service, identify)
     mcp_app = mcp.streamable_http_app(
         streamable_http_path="/mcp", stateless_http=True, json_response=True
     )
@@ -67,7 +69,7 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
             await limits_redis.aclose()
 
     app = build_service_app("janitor", readiness, lifespan)
-    app.include_router(sessions_router(service))
+    app.include_router(sessions_router(service, identify))
     install_error_handlers(app)
     app.router.routes.extend(mcp_app.routes)
     return app

@@ -1,7 +1,8 @@
 """The session API's operations, shared by the MCP tools and the HTTP routes.
 
-Every call is counted against its rate limit first; inputs arrive as decoded JSON and are
-validated here (SessionInput), so neither entry point can skip a check.
+Every call is counted against its caller's rate limit first (``caller`` is the identity
+parley_janitor.callers gives the request); inputs arrive as decoded JSON and are validated
+here (SessionInput), so neither entry point can skip a check.
 """
 
 from __future__ import annotations
@@ -51,9 +52,9 @@ class SessionService:
         self._settings = settings
         self._input = SessionInput(AgentEndpointPolicy(settings.agent_endpoint_allowlist))
 
-    async def create(self, payload: Any) -> dict[str, Any]:
+    async def create(self, caller: str, payload: Any) -> dict[str, Any]:
         """``payload``: {callSid, config?}."""
-        await self._limiter.check("session.create")
+        await self._limiter.check("session.create", caller)
         request = self._input.create(payload)
         config = request.config
         session = Session(
@@ -77,14 +78,14 @@ class SessionService:
         metrics.session_created()
         return {"sessionId": session.id, "createdAt": session.to_json_dict()["createdAt"]}
 
-    async def get(self, session_id: str) -> dict[str, Any]:
-        await self._limiter.check("session.get")
+    async def get(self, caller: str, session_id: str) -> dict[str, Any]:
+        await self._limiter.check("session.get", caller)
         session = await self._store.get(parse_session_id(session_id))
         return {"session": None if session is None else session.to_json_dict()}
 
-    async def update(self, session_id: str, payload: Any) -> dict[str, Any]:
+    async def update(self, caller: str, session_id: str, payload: Any) -> dict[str, Any]:
         """``payload``: the updates, a partial session."""
-        await self._limiter.check("session.update")
+        await self._limiter.check("session.update", caller)
         sid = parse_session_id(session_id)
         updates = self._input.updates(payload)
         if updates.metadata is not None and EDGE_SLOT_KEY in updates.metadata:
@@ -115,15 +116,15 @@ class SessionService:
             span.set_attribute("turn_count", len(session.turns))
         return {"updated": True, "session": session.to_json_dict()}
 
-    async def close(self, session_id: str, reason: Any) -> dict[str, Any]:
-        await self._limiter.check("session.close")
+    async def close(self, caller: str, session_id: str, reason: Any) -> dict[str, Any]:
+        await self._limiter.check("session.close", caller)
         sid = parse_session_id(session_id)
         session = await self._lifecycle.close_strict(sid, self._input.close_reason(reason) or "api")
         duration = session.last_activity_at - session.created_at
         return {"closed": True, "duration": round(duration / timedelta(milliseconds=1))}
 
-    async def cleanup(self, older_than: Any) -> dict[str, Any]:
-        await self._limiter.check("session.cleanup")
+    async def cleanup(self, caller: str, older_than: Any) -> dict[str, Any]:
+        await self._limiter.check("session.cleanup", caller)
         older_than_s = self._input.older_than(older_than)
         with tracer().start_as_current_span(
             "voice.session.cleanup", attributes={"older_than": older_than_s}

@@ -5,10 +5,11 @@ from typing import Self
 from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from parley_sessions import SessionStoreSettings
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from parley_janitor.agent_endpoints import AgentEndpointPolicy, EndpointRefusedError
+from parley_janitor.callers import parse_networks
 from parley_janitor.session_input import MAX_TTL_S
 
 
@@ -25,6 +26,12 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
     )
     rate_limit_window_s: float = Field(
         default=60.0, gt=0, description="Window the session API's request limits count over."
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Reverse proxies in front of the janitor (addresses or CIDR networks,"
+        " comma-separated) whose X-Forwarded-For names the client that rate limits count"
+        " against; empty: the peer address is the client and the header is ignored.",
     )
     mcp_endpoint: str = Field(
         default="http://127.0.0.1:8090/mcp", description="Recorded on new sessions."
@@ -45,6 +52,12 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
         validation_alias=AliasChoices("PARLEY_TTS", "tts_provider"),
         description="Recorded on new sessions: the deployment's speech synthesis provider.",
     )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        parse_networks(value)
+        return value
 
     @model_validator(mode="after")
     def _own_endpoint_admitted(self) -> Self:
