@@ -67,8 +67,10 @@ def run_system(state_dir: Path, settings: UserSettings | None = None, clean: boo
     """Start infrastructure, topics and the six services; block until SIGINT/SIGTERM."""
     settings = settings or UserSettings.load(Path.cwd() / ".env")
     brain = choose_brain(settings, service_ports(settings)["agent"])
-    # SIGTERM takes Ctrl-C's path, which works during start-up too.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C and SIGTERM stop everything, during start-up too (a shell that started us
+    # in the background has SIGINT ignored).
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.default_int_handler)
     started = time.monotonic()
     stack = LocalStack(state_dir / "infra", environ=settings.merged(), keep_data=True)
     if clean:
@@ -96,7 +98,7 @@ def run_system(state_dir: Path, settings: UserSettings | None = None, clean: boo
             flush=True,
         )
         print(f"==> brain: {brain.description}", flush=True)
-        print("==> starting services (logs in .stack/logs/)", flush=True)
+        print(f"==> starting services (logs in {state_dir / 'logs'})", flush=True)
         fleet = user_fleet(settings, env, state_dir / "logs", brain)
         fleet.start()
         _print_ready(fleet, env, brain, time.monotonic() - started)
@@ -134,7 +136,9 @@ def _print_ready(fleet: ServiceFleet, env: dict[str, str], brain: Brain, elapsed
     print(f"  brain                : {brain.description}")
     print(f"  Kafka                : {env['KAFKA_BOOTSTRAP_SERVERS']}")
     print(f"  Redis                : {env['REDIS_URL']}")
+    janitor = fleet.processes["janitor"].url
     target = "" if edge == "http://127.0.0.1:8080" else f" --edge-url {edge}"
+    target += "" if janitor == "http://127.0.0.1:8084" else f" --janitor-url {janitor}"
     print(
         f"  Try it              : .venv/bin/parley call{target} "
         '--say "what time do you open on monday"'
