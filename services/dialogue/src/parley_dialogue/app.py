@@ -27,6 +27,7 @@ from parley_dialogue.barge_in import BargeInRule
 from parley_dialogue.conversation import ConversationRecorder
 from parley_dialogue.lanes import SessionLanes
 from parley_dialogue.latency import LatencyBudget
+from parley_dialogue.preemptive import Preemption
 from parley_dialogue.settings import DialogueSettings
 from parley_dialogue.speaker import ReplySpeaker
 from parley_dialogue.speech_text import SpeechTextCleaner, SpeechTextPolicy
@@ -81,6 +82,7 @@ def build_worker(
         ),
         settings.session_wait_s,
         settings.max_event_age_s,
+        preemption=Preemption(agent, settings.preemptive, settings.preemptive_stable_interims),
     )
 
 
@@ -136,6 +138,7 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
                 yield
         finally:
             await lanes.drain_all()
+            await worker.close()
             await agent.close()
             await store.close_store()
 

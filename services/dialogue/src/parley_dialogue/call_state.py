@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from parley_dialogue.latency import TurnTimer
+from parley_dialogue.preemptive import InterimWatch, Speculation
 from parley_dialogue.speaker import DEFAULT_SPEECH, SpeechChoice
 
 
@@ -22,6 +23,13 @@ class CallState:
     interrupted_turns: set[int] = field(default_factory=set)
     timers: dict[int, TurnTimer] = field(default_factory=dict)
     speech: SpeechChoice = DEFAULT_SPEECH
+    # The caller's interim words, and a reply started on them before the final transcript.
+    interims: InterimWatch = field(default_factory=InterimWatch)
+    speculation: Speculation | None = None
+
+    def take_speculation(self) -> Speculation | None:
+        speculation, self.speculation = self.speculation, None
+        return speculation
 
     def new_turn(self) -> int:
         turn_id = self.next_turn_id
@@ -42,8 +50,11 @@ class CallStates:
             state = self._calls[session_id] = CallState(edge_slot, next_turn_id)
         return state
 
-    def close(self, session_id: str) -> None:
-        self._calls.pop(session_id, None)
+    def close(self, session_id: str) -> CallState | None:
+        return self._calls.pop(session_id, None)
+
+    def all(self) -> list[CallState]:
+        return list(self._calls.values())
 
     def __len__(self) -> int:
         return len(self._calls)

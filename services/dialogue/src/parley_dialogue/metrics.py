@@ -31,6 +31,11 @@ AGENT_PROGRESS_IGNORED = Counter(
     "dialogue_agent_progress_ignored_total",
     "Progress notifications from the agent that were no reply delta (ignored)",
 )
+PREEMPTIVE = Counter(
+    "dialogue_preemptive_replies_total",
+    "Replies started before the caller's final transcript: started, used, discarded",
+    ["outcome"],
+)
 ACTIVE_CALLS = Gauge("dialogue_active_calls", "Calls this worker is conversing on")
 
 

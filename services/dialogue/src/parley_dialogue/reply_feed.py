@@ -71,6 +71,10 @@ class ReplyFeed:
             return None
 
     @property
+    def session_id(self) -> str:
+        return self.request.session_id
+
+    @property
     def failed(self) -> bool:
         """Whether the agent has already failed (a speculative reply not worth using)."""
         return self.end is not None and self.end.agent_failed

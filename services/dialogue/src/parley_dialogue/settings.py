@@ -73,6 +73,19 @@ class DialogueSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
         description="Spoken when the agent runs past its budget; empty disables it.",
     )
 
+    # --- preemptive generation (v2 agents) -----------------------------------------------
+    preemptive: bool = Field(
+        default=True,
+        description="Start a streaming (v2) agent's reply while the caller pauses, before "
+        "the final transcript; it is spoken only if the final words match. Ignored for v1.",
+    )
+    preemptive_stable_interims: int = Field(
+        default=2,
+        ge=2,
+        description="The caller is taken to pause when this many interim transcripts in a "
+        "row carry the same words.",
+    )
+
     # --- barge-in ---------------------------------------------------------------------
     barge_in_min_confidence: float = Field(default=0.7, ge=0, le=1)
     barge_in_min_words: int = Field(default=2, ge=1)

@@ -34,6 +34,7 @@ from parley_dialogue.barge_in import BargeInRule
 from parley_dialogue.call_state import CallState, CallStates
 from parley_dialogue.conversation import ConversationRecorder, agent_context
 from parley_dialogue.latency import LatencyBudget, TurnTimer
+from parley_dialogue.preemptive import Preemption
 from parley_dialogue.reply_feed import FeedEnd, ReplyFeed
 from parley_dialogue.speaker import ReplySpeaker, ReplyTarget, SpeechChoice, SpokenReply
 
@@ -53,6 +54,8 @@ class DialogueWorker:
         budget: LatencyBudget,
         session_wait_s: float,
         max_event_age_s: float = 10.0,
+        *,
+        preemption: Preemption | None = None,
     ) -> None:
         self._agent = agent
         self._store = store
@@ -63,7 +66,13 @@ class DialogueWorker:
         self._budget = budget
         self._session_wait_s = session_wait_s
         self._max_event_age_s = max_event_age_s
+        self._preemption = preemption or Preemption(agent, enabled=False, stable_interims=2)
         self._calls = CallStates()
+
+    async def close(self) -> None:
+        """On shutdown: cancel the replies started early that no final transcript used."""
+        for state in self._calls.all():
+            await self._preemption.discard(state.take_speculation(), "shutting down")
 
     # --- call lifecycle and playback progress ------------------------------------------
 
@@ -77,7 +86,9 @@ class DialogueWorker:
         elif isinstance(event, DtmfPressed):
             await self._on_dtmf(event)
         elif isinstance(event, CallEnded | SessionClosed):
-            self._calls.close(event.session_id)
+            state = self._calls.close(event.session_id)
+            if state is not None:
+                await self._preemption.discard(state.take_speculation(), "the call ended")
             metrics.ACTIVE_CALLS.set(len(self._calls))
 
     def _on_marked(self, event: PlaybackMarked) -> None:
@@ -99,7 +110,10 @@ class DialogueWorker:
     # --- what the caller says -------------------------------------------------------------
 
     async def on_transcript(self, event: TranscriptEvent | None) -> None:
-        if isinstance(event, SpeechStarted) or not isinstance(event, Transcript):
+        if isinstance(event, SpeechStarted):
+            await self._caller_speaks_again(event.session_id)
+            return
+        if not isinstance(event, Transcript):
             return
         text = event.text.strip()
         if not text:
@@ -125,19 +139,51 @@ class DialogueWorker:
                     extra={"event": "dialogue.backchannel", "session": event.session_id},
                 )
                 return
-        if event.is_final:
-            await self._answer(
-                event.session_id,
-                state,
-                AgentRequest(session_id=event.session_id, event="utterance", utterance=text),
-                caller_said=text,
-                speech_ended_at=event.speech_ended_at,
+        if not event.is_final:
+            if state.speaking_turn is None and _age_s(event) <= self._max_event_age_s:
+                await self._heard_interim(state, event)
+            return
+        state.interims.reset()
+        started_early = await self._preemption.confirmed(
+            state.take_speculation(), text, state.next_turn_id
+        )
+        await self._answer(
+            event.session_id,
+            state,
+            AgentRequest(session_id=event.session_id, event="utterance", utterance=text),
+            caller_said=text,
+            speech_ended_at=event.speech_ended_at,
+            started_early=started_early,
+        )
+
+    async def _heard_interim(self, state: CallState, event: Transcript) -> None:
+        """The caller is speaking and nothing is being said to them: maybe a pause in
+        which to start the reply (see preemptive.py)."""
+
+        async def start(words: str, turn_id: int) -> ReplyFeed:
+            request = AgentRequest(
+                session_id=event.session_id,
+                event="utterance",
+                utterance=words,
+                turn_id=turn_id,
+                speculative=True,
             )
+            return await self._ask(state, request)
+
+        state.speculation = await self._preemption.heard_interim(
+            state.interims, state.speculation, event, state.next_turn_id, start
+        )
+
+    async def _caller_speaks_again(self, session_id: str) -> None:
+        state = self._calls.get(session_id)
+        if state is not None:
+            state.interims.reset()
+            await self._preemption.discard(state.take_speculation(), "the caller spoke again")
 
     def _is_stale(self, event: Transcript) -> bool:
         """After a worker takes over a partition it may see events already handled
         (offsets are committed periodically); answering them again would repeat a turn."""
-        age_s = (datetime.now(UTC) - event.at).total_seconds()
+        age_s = _age_s(event)
         if age_s <= self._max_event_age_s:
             return False
         metrics.TURNS.labels(outcome="stale").inc()
@@ -153,6 +199,7 @@ class DialogueWorker:
             return
         if state.speaking_turn is not None:
             await self._interrupt(event.session_id, state)
+        await self._preemption.discard(state.take_speculation(), "a key was pressed")
         request = AgentRequest(session_id=event.session_id, event="dtmf", dtmf=event.digit)
         await self._answer(event.session_id, state, request, caller_said=f"[pressed {event.digit}]")
 
@@ -200,7 +247,10 @@ class DialogueWorker:
         request: AgentRequest,
         caller_said: str,
         speech_ended_at: datetime | None = None,
+        started_early: ReplyFeed | None = None,
     ) -> None:
+        """Answer the caller's turn; with `started_early`, the speculative reply the
+        final words confirmed (its held sentences are spoken at once)."""
         with tracer().start_as_current_span(
             "dialogue.turn",
             attributes={"parley.session_id": session_id, "parley.event": request.event},
@@ -209,7 +259,9 @@ class DialogueWorker:
             ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
             timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
             state.timers[turn_id] = timer
-            feed = await self._ask(state, request.model_copy(update={"turn_id": turn_id}))
+            feed = started_early or await self._ask(
+                state, request.model_copy(update={"turn_id": turn_id})
+            )
             state.speaking_turn = turn_id
             target = ReplyTarget(
                 session_id, state.edge_slot, turn_id, speech_ended_at, state.speech
@@ -295,6 +347,10 @@ class DialogueWorker:
             if asyncio.get_running_loop().time() >= deadline:
                 return None
             await asyncio.sleep(0.05)
+
+
+def _age_s(event: Transcript) -> float:
+    return (datetime.now(UTC) - event.at).total_seconds()
 
 
 def speech_choice(session: Session) -> SpeechChoice:
