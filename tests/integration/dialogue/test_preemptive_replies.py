@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 
 import pytest
-from parley_contracts import TRANSCRIPTS, Event, ReplySentence
+from parley_contracts import TRANSCRIPTS, Event, ReplySentence, SpeechStarted
 from parley_sessions import Session
 
 from tests.integration.dialogue.harness import (
@@ -109,6 +109,29 @@ async def test_a_reply_started_on_the_final_words_is_used_without_asking_again(
     assert turn.user_utterance == "What time do you open?"
     assert turn.agent_response == "You said what time do you open. Is there anything else?"
     assert turn.usage is not None
+
+
+async def test_the_caller_speaking_again_cancels_the_reply_started_early(
+    stack_env: dict[str, str],
+) -> None:
+    agent = StreamingAgent(pace_s=0.5)
+    async with dialogue_with_agent(stack_env, agent, agent_timeout_s=2.0) as harness:
+        session_id = await greeted(harness)
+        await pause_after(harness, session_id, "what time do you open")
+        await until(lambda: any(r["speculative"] for r in agent.requests))
+        await harness.send(
+            TRANSCRIPTS, SpeechStarted(session_id=session_id, edge_slot=SLOT, offset_ms=1500)
+        )
+        await until(lambda: bool(agent.cancelled))
+        await harness.send(TRANSCRIPTS, final(session_id, "what time do you open"))
+        events = await harness.probe.wait_for(session_id, reply_done(1))
+    assert [r["speculative"] for r in agent.requests[1:]] == [True, False]
+    assert [r["speculative"] for r in agent.cancelled] == [True]
+    assert [s.text for s in sentences(events, 1)] == [
+        "You said what time do you open.",
+        "Is there anything else?",
+        "",
+    ]
 
 
 async def test_a_v1_agent_is_only_asked_once_the_caller_has_finished(
