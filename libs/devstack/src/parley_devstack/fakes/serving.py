@@ -1,6 +1,7 @@
-"""What every HTTP fake shares: serving its aiohttp routes on a loopback port (chosen
-free by default), as an async context manager for tests, or in the foreground
-(``python -m parley_devstack.fakes.<name>``) until SIGINT or SIGTERM."""
+"""What every fake shares: serving on a loopback port (chosen free by default), as an
+async context manager for tests, or in the foreground
+(``python -m parley_devstack.fakes.<name>``) until SIGINT or SIGTERM; and, for the HTTP
+fakes, serving their aiohttp routes."""
 
 from __future__ import annotations
 
@@ -8,14 +9,36 @@ import asyncio
 import logging
 import signal
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Self
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
 
 
-class HttpFake:
+class LoopbackFake:
+    """A fake that serves on 127.0.0.1 between ``start`` and ``stop``."""
+
+    @property
+    def url(self) -> str:
+        raise NotImplementedError
+
+    async def start(self) -> Self:
+        raise NotImplementedError
+
+    async def stop(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+
+class HttpFake(LoopbackFake):
     """A fake served by aiohttp on 127.0.0.1; subclasses add their routes."""
 
     shutdown_timeout_s = 60.0
@@ -49,29 +72,8 @@ class HttpFake:
             await self._runner.cleanup()
             self._runner = None
 
-    async def __aenter__(self) -> Self:
-        return await self.start()
 
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
-
-
-class Servable(Protocol):
-    """A fake that serves while entered: ``HttpFake`` and those on other transports."""
-
-    @property
-    def url(self) -> str: ...
-
-    async def __aenter__(self) -> Self: ...
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None: ...
-
-
-async def serve_forever(fake: Servable, name: str) -> None:
+async def serve_forever(fake: LoopbackFake, name: str) -> None:
     """Start ``fake`` and serve until SIGINT or SIGTERM, then stop it."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,8 +3,8 @@
 Transcribe takes no mu-law, so each 20 ms frame is decoded to 16-bit PCM at 8 kHz and
 sent in chunks of ``CHUNK_MS`` (AWS recommends 50 to 200 ms per audio event; each event
 is signed). ``finish`` sends what is left and the SDK's end-of-stream event, after which
-Transcribe sends the last final result and ends the response; ``close`` closes the
-stream's HTTP/2 connection, which ends ``events`` at once.
+Transcribe sends the last final result and ends the response; ``close`` ends ``events``
+at once and closes the stream's HTTP/2 connection.
 """
 
 from __future__ import annotations
@@ -31,10 +31,28 @@ CHUNK_MS = 100
 signing and framing cheap."""
 CHUNK_BYTES = SAMPLE_RATE * 2 * CHUNK_MS // 1000
 OPEN_TIMEOUT_S = 10.0
-"""How long to wait for Transcribe to accept or refuse a stream."""
+"""How long to wait for Transcribe to accept or refuse a stream. The CRT's TLS stack
+takes 10 to 30 s to report a certificate it does not trust (a deliberate delay against
+timing attacks), so that shows as this timeout."""
 STABILITY = "high"
 """Partial-results stabilisation: interim words change less often (and are marked
 stable), for slightly less accurate partials; the final result is not affected."""
+
+
+def _abandon(
+    starting: asyncio.Future[StartStreamTranscriptionEventStream],
+    client: TranscribeStreamingClient,
+) -> None:
+    """Let a start that is taking too long finish in the background, then close it.
+    Cancelling it instead leaves the CRT completing a future nobody holds, which it
+    reports as an error on its own thread."""
+
+    def close(_: object) -> None:
+        if not starting.cancelled():
+            starting.exception()  # retrieved: the caller was already told
+        close_connections(client)
+
+    starting.add_done_callback(close)
 
 
 class AwsTranscribeConnection:
@@ -46,22 +64,39 @@ class AwsTranscribeConnection:
         self._pending = bytearray()
         self._ended = False
         self._gone = False
+        self._closed = False
+        self._received: asyncio.Queue[TranscriptEvent | Exception | None] = asyncio.Queue()
+        self._reader = asyncio.create_task(self._read(), name="aws-transcribe-results")
 
     @classmethod
-    async def open(cls, clients: TranscribeClients, language: str) -> AwsTranscribeConnection:
+    async def open(
+        cls, clients: TranscribeClients, language: str, timeout_s: float = OPEN_TIMEOUT_S
+    ) -> AwsTranscribeConnection:
         """Raises the mapped provider error if Transcribe refuses the stream."""
         client = clients.new()
-        try:
-            stream = await asyncio.wait_for(
-                client.start_stream_transcription(
-                    language_code=language,
-                    media_sample_rate_hz=SAMPLE_RATE,
-                    media_encoding="pcm",
-                    enable_partial_results_stabilization=True,
-                    partial_results_stability=STABILITY,
-                ),
-                OPEN_TIMEOUT_S,
+        starting = asyncio.ensure_future(
+            client.start_stream_transcription(
+                language_code=language,
+                media_sample_rate_hz=SAMPLE_RATE,
+                media_encoding="pcm",
+                enable_partial_results_stabilization=True,
+                partial_results_stability=STABILITY,
             )
+        )
+        try:
+            done, _ = await asyncio.wait({starting}, timeout=timeout_s)
+        except asyncio.CancelledError:
+            _abandon(starting, client)
+            raise
+        if not done:
+            _abandon(starting, client)
+            raise ProviderConnectionLost(
+                PROVIDER,
+                f"stream start timed out after {timeout_s:g} s (an endpoint certificate the "
+                "client does not trust looks the same: check AWS_CA_BUNDLE)",
+            )
+        try:
+            stream = starting.result()
         except SDK_ERRORS as exc:
             close_connections(client)
             raise provider_error(exc, "stream start") from exc
@@ -94,21 +129,32 @@ class AwsTranscribeConnection:
             raise provider_error(exc, "end of audio") from exc
 
     async def close(self) -> None:
-        self._gone = True
-        self._ended = True
-        close_connections(self._client)
+        self._closed = self._gone = self._ended = True
+        close_connections(self._client)  # the reader sees the end of the stream
+        self._received.put_nowait(None)
 
-    async def events(self) -> AsyncIterator[RecognizerEvent]:
-        mapper = ResultMapper()
+    async def _read(self) -> None:
+        """Move the SDK's events to a queue. Reading the SDK directly from ``events``
+        would let a cancelled consumer cancel the CRT's pending futures, which the CRT
+        then fails to complete (and logs as an error on its own thread)."""
         try:
             # The SDK ends this iteration, with no error, when the connection drops.
             async for event in self._stream.output_stream:
                 if isinstance(event, TranscriptEvent):
-                    for recognised in mapper.events(event.transcript.results):
-                        yield recognised
-        except SDK_ERRORS as exc:
-            if not self._gone:
-                raise provider_error(exc, "transcription") from exc
+                    self._received.put_nowait(event)
+            self._received.put_nowait(None)
+        except Exception as exc:  # handed to the consumer, mapped there
+            self._received.put_nowait(exc)
         finally:
             self._gone = True
             close_connections(self._client)
+
+    async def events(self) -> AsyncIterator[RecognizerEvent]:
+        mapper = ResultMapper()
+        while (received := await self._received.get()) is not None:
+            if isinstance(received, Exception):
+                if self._closed:
+                    return
+                raise provider_error(received, "transcription") from received
+            for recognised in mapper.events(received.transcript.results):
+                yield recognised

@@ -3,7 +3,7 @@ stream per call, reconnecting (and replaying unconfirmed audio) when a stream fa
 
 from __future__ import annotations
 
-from parley_speech.aws.connection import AwsTranscribeConnection
+from parley_speech.aws.connection import OPEN_TIMEOUT_S, AwsTranscribeConnection
 from parley_speech.aws.errors import PROVIDER
 from parley_speech.aws.sdk import TranscribeClients
 from parley_speech.aws.settings import AwsTranscribeSettings
@@ -20,11 +20,15 @@ class AwsTranscribeRecognizer:
     name = PROVIDER
 
     def __init__(
-        self, settings: AwsTranscribeSettings | None = None, policy: ReconnectPolicy | None = None
+        self,
+        settings: AwsTranscribeSettings | None = None,
+        policy: ReconnectPolicy | None = None,
+        open_timeout_s: float = OPEN_TIMEOUT_S,
     ) -> None:
         self.settings = settings or AwsTranscribeSettings()
         self._clients = TranscribeClients(self.settings)
         self._policy = policy or ReconnectPolicy()
+        self._open_timeout_s = open_timeout_s
 
     async def open(
         self, endpointing: EndpointingConfig, language: str | None = None
@@ -33,7 +37,7 @@ class AwsTranscribeRecognizer:
         chosen = language or self.settings.language
 
         async def connect() -> RecognitionConnection:
-            return await AwsTranscribeConnection.open(self._clients, chosen)
+            return await AwsTranscribeConnection.open(self._clients, chosen, self._open_timeout_s)
 
         return await ResilientRecognitionStream.open(PROVIDER, connect, self._policy)
 

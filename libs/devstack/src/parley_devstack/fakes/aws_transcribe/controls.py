@@ -58,6 +58,9 @@ class StreamRecord:
     exception: str | None = None
     """The exception event the stream ended with, if any."""
     dropped: bool = False
+    """The fake cut the connection (a ``drop_next`` cue)."""
+    disconnected: bool = False
+    """The client went away (reset the stream or closed the connection) mid-stream."""
 
 
 @dataclass

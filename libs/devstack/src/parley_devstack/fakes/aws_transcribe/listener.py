@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from parley_audio import FRAME_MS, rms_dbfs
+from parley_audio import FRAME_MS, FrameAccumulator, is_speech_like, mulaw_encode
 
 from parley_devstack.fakes.caller_script import CallerScript
 
 Result = dict[str, Any]
-SPEECH_DBFS = -45.0
-"""Louder than this is speech (the level ``parley_audio.is_speech_like`` uses)."""
 STABLE_TAIL_WORDS = 2
 """With partial-results stabilisation on, all but the last this many words are stable."""
 
@@ -68,20 +66,17 @@ def _items(
 
 
 class TranscribeListener:
-    """One stream's audio, 16-bit little-endian PCM at ``sample_rate``, as results."""
+    """One stream's audio, 16-bit little-endian PCM at 8 kHz, as results. The audio is
+    judged in the 20 ms mu-law frames the other speech fakes hear."""
 
     def __init__(
-        self,
-        script: CallerScript,
-        config: ListeningConfig,
-        sample_rate: int = 8000,
-        stabilise: bool = False,
+        self, script: CallerScript, config: ListeningConfig, stabilise: bool = False
     ) -> None:
         self._script = script
         self._config = config
         self._stabilise = stabilise
-        self._frame_bytes = sample_rate * 2 * FRAME_MS // 1000
-        self._pending = b""
+        self._frames = FrameAccumulator()
+        self._odd_byte = b""
         self.audio_ms = 0
         self._result_id: str | None = None
         self._first_frame = b""
@@ -95,12 +90,13 @@ class TranscribeListener:
         return self._result_id is not None
 
     def feed(self, pcm: bytes) -> list[Result]:
-        data = self._pending + pcm
-        whole = len(data) - len(data) % self._frame_bytes
-        self._pending = data[whole:]
+        data = self._odd_byte + pcm
+        cut = len(data) - len(data) % 2  # an event may end inside a sample
+        self._odd_byte = data[cut:]
+        mulaw = mulaw_encode(np.frombuffer(data[:cut], dtype="<i2"))
         results: list[Result] = []
-        for offset in range(0, whole, self._frame_bytes):
-            results.extend(self._frame(data[offset : offset + self._frame_bytes]))
+        for frame in self._frames.push(mulaw):
+            results.extend(self._frame(frame))
         return results
 
     def finish(self) -> list[Result]:
@@ -110,7 +106,7 @@ class TranscribeListener:
     def _frame(self, frame: bytes) -> list[Result]:
         start = self.audio_ms
         self.audio_ms += FRAME_MS
-        speech = rms_dbfs(np.frombuffer(frame, dtype="<i2")) > SPEECH_DBFS
+        speech = is_speech_like(frame)
         if not self.in_utterance:
             if speech:
                 self._begin(start, frame)

@@ -37,7 +37,6 @@ class Refusal:
 @dataclass(frozen=True, slots=True)
 class StreamOptions:
     language: str
-    sample_rate: int
     stabilise: bool
 
 
@@ -89,14 +88,14 @@ def check_request(
     encoding = headers.get("x-amzn-transcribe-media-encoding", "")
     if encoding not in ENCODINGS:
         return _bad_request(f"Unsupported media encoding: '{encoding}'")
-    if encoding != "pcm":
-        return _bad_request(f"the fake only hears pcm audio, not {encoding}")
     rate = headers.get("x-amzn-transcribe-sample-rate", "")
     if not rate.isdigit() or not 8000 <= int(rate) <= 48000:
         return _bad_request(
             f"1 validation error detected: Value '{rate}' at 'mediaSampleRateHertz' failed "
             "to satisfy constraint: Member must have value between 8000 and 48000"
         )
+    if (encoding, rate) != ("pcm", "8000"):
+        return _bad_request(f"the fake only hears pcm at 8000 Hz, not {encoding} at {rate}")
     # A boolean header: the SDK sends Python's "True".
     stabilise = headers.get("x-amzn-transcribe-enable-partial-results-stabilization", "")
-    return StreamOptions(language, int(rate), stabilise.lower() == "true")
+    return StreamOptions(language, stabilise.lower() == "true")

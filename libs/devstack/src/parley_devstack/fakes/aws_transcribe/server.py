@@ -17,19 +17,24 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import TracebackType
 from typing import Self
 
 from parley_devstack.certificates import ServerCertificate, make_server_certificate
 from parley_devstack.fakes.aws_transcribe import eventstream
 from parley_devstack.fakes.aws_transcribe.controls import StreamRecord, TranscribeFakeControls
-from parley_devstack.fakes.aws_transcribe.http2 import Http2Request, Http2Server, server_tls
+from parley_devstack.fakes.aws_transcribe.http2 import (
+    Http2Request,
+    Http2Server,
+    StreamGone,
+    server_tls,
+)
 from parley_devstack.fakes.aws_transcribe.listener import Result, TranscribeListener
 from parley_devstack.fakes.aws_transcribe.request_checks import (
     Refusal,
     StreamOptions,
     check_request,
 )
+from parley_devstack.fakes.serving import LoopbackFake
 
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 IDLE_MESSAGE = "Your request timed out because no new audio was received for {seconds:g} seconds."
@@ -79,7 +84,7 @@ def _audio(message: eventstream.Message) -> bytes | None:
     return inner.payload
 
 
-class FakeAwsTranscribe:
+class FakeAwsTranscribe(LoopbackFake):
     def __init__(
         self,
         controls: TranscribeFakeControls | None = None,
@@ -123,14 +128,6 @@ class FakeAwsTranscribe:
             shutil.rmtree(self._made_dir, ignore_errors=True)
             self._made_dir = None
 
-    async def __aenter__(self) -> Self:
-        return await self.start()
-
-    async def __aexit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.stop()
-
     async def _handle(self, request: Http2Request) -> None:
         controls = self.controls
         record = StreamRecord(dict(request.headers))
@@ -155,6 +152,9 @@ class FakeAwsTranscribe:
         )
         try:
             await self._transcribe(request, checked, record)
+        except StreamGone:
+            record.disconnected = True
+            raise
         except _StreamEnded as ended:
             if ended.exception is not None:
                 record.exception = ended.exception[0]
@@ -178,9 +178,7 @@ class FakeAwsTranscribe:
         self, request: Http2Request, options: StreamOptions, record: StreamRecord
     ) -> None:
         controls = self.controls
-        listener = TranscribeListener(
-            controls.script, controls.listening, options.sample_rate, options.stabilise
-        )
+        listener = TranscribeListener(controls.script, controls.listening, options.stabilise)
         failure = controls.faults.take_failure()
         drop_after_ms = controls.faults.take_drop()
         decoder = eventstream.MessageDecoder()
