@@ -58,10 +58,10 @@ def _trusting(ca_bundle: Path) -> io.ClientTlsContext:
 
 
 class TranscribeClients:
-    """Makes one SDK client per stream. A client keeps one HTTP/2 connection for every
-    stream it starts, and Transcribe does not take a second stream on a connection while
-    one is open, so each call's stream gets a client (and a connection) of its own; the
-    credentials and the TLS context are shared by all of them."""
+    """Makes one SDK client per stream. A client puts every stream it starts on one
+    HTTP/2 connection, which AWS's JavaScript SDK found unreliable for concurrent
+    Transcribe streams; a client (and a connection) per call's stream also lets a stream
+    be closed on its own. The credentials and the TLS context are shared by all."""
 
     def __init__(self, settings: AwsTranscribeSettings) -> None:
         settings.check()
