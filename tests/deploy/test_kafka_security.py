@@ -71,9 +71,9 @@ def test_the_chart_gives_a_service_its_own_kafka_user_and_mounts_the_ca() -> Non
         assert password["name"] == expected_secret.get(name, "parley-secrets"), name
         assert password["key"] == "KAFKA_SASL_PASSWORD"
         pod = workload["spec"]["template"]["spec"]
-        assert pod["volumes"] == [{"name": "kafka-tls", "secret": {"secretName": "kafka-tls"}}]
-        (mount,) = pod["containers"][0]["volumeMounts"]
-        assert mount["mountPath"] == TLS_DIR and mount["readOnly"], name
+        assert {"name": "kafka-tls", "secret": {"secretName": "kafka-tls"}} in pod["volumes"]
+        mounts = {m["name"]: m for m in pod["containers"][0]["volumeMounts"]}
+        assert mounts["kafka-tls"]["mountPath"] == TLS_DIR and mounts["kafka-tls"]["readOnly"]
     # The topics job runs before the ConfigMap exists, so it carries the settings itself.
     job_env = env_of(workloads["topics"])
     assert job_env["KAFKA_SECURITY_PROTOCOL"]["value"] == "SASL_SSL"

@@ -20,13 +20,58 @@ replicas: {{ .replicas }}
 {{- end -}}
 {{- end -}}
 
-{{/* Secrets each service reads from existingSecret; only the edge's is required. */}}
+{{/* The credentials each service reads, each by its own variable name: from existingSecret
+(all optional but the edge's Twilio token), or from the chart's `<release>-values` Secret
+when the values carry one (see parley.valuesSecrets). Never from the ConfigMap. */}}
 {{- define "parley.secretVariables" -}}
-edge: [TWILIO_AUTH_TOKEN]
-dialogue: [PARLEY_AGENT_TOKEN, PARLEY_AGENT_API_KEY, DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
-janitor: [DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
-stt: [DATABASE_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
-agent: [PARLEY_AGENT_TOKEN, PARLEY_LLM_API_KEY]
+{{- $sessions := list "DATABASE_URL" "PARLEY_SESSION_STORE_URL" "PARLEY_JANITOR_STORAGE_URL" "PARLEY_SESSIONS_ENCRYPTION_KEYS" "REDIS_URL" }}
+edge: [TWILIO_AUTH_TOKEN, PARLEY_EDGE_STREAM_TOKEN_SECRET, REDIS_URL]
+stt: {{ concat $sessions (list "DEEPGRAM_API_KEY" "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" "AWS_SESSION_TOKEN") | toJson }}
+tts: [DEEPGRAM_API_KEY]
+dialogue: {{ concat (list "PARLEY_AGENT_TOKEN" "PARLEY_AGENT_API_KEY") $sessions | toJson }}
+janitor: {{ $sessions | toJson }}
+agent: [PARLEY_AGENT_TOKEN, PARLEY_LLM_API_KEY, OPENAI_API_KEY]
+{{- end -}}
+
+{{/* Credentials the values carry (`env` entries named like a credential, a redis.url with a
+password), as VARIABLE: value. The chart puts them in its `<release>-values` Secret rather
+than the ConfigMap; existingSecret is the better place for them. */}}
+{{- define "parley.valuesSecrets" -}}
+{{- $names := list }}
+{{- range $service, $variables := include "parley.secretVariables" . | fromYaml }}
+{{- $names = concat $names $variables }}
+{{- end }}
+{{- $found := dict }}
+{{- range $name, $value := .Values.env }}
+{{- if has $name (list "KAFKA_SASL_USERNAME" "KAFKA_SASL_PASSWORD" "KAFKA_SSL_KEY_PASSWORD") }}
+{{- fail (printf "env.%s: Kafka credentials come from a Secret: put %s in kafka.security.serviceCredentials' Secrets or existingSecret" $name $name) }}
+{{- end }}
+{{- if has $name $names }}{{ $_ := set $found $name $value }}{{ end }}
+{{- end }}
+{{- if (urlParse .Values.redis.url).userinfo }}{{ $_ := set $found "REDIS_URL" .Values.redis.url }}{{ end }}
+{{- toYaml $found }}
+{{- end -}}
+
+{{/* One service's credential variables as env entries, each a secretKeyRef. A variable
+secretEnv names is left to secretEnv. */}}
+{{- define "parley.secretEnv" -}}
+{{- $fromValues := include "parley.valuesSecrets" .root | fromYaml }}
+{{- range $variable := get (include "parley.secretVariables" .root | fromYaml) .name | default (list) }}
+{{- if not (hasKey $.root.Values.secretEnv $variable) }}
+- name: {{ $variable }}
+  valueFrom:
+  {{- if hasKey $fromValues $variable }}
+    secretKeyRef: {name: {{ $.root.Release.Name }}-values, key: {{ $variable }}}
+  {{- else }}
+    secretKeyRef: {name: {{ $.root.Values.existingSecret }}, key: {{ $variable }}, optional: {{ ne $variable "TWILIO_AUTH_TOKEN" }}}
+  {{- end }}
+{{- end }}
+{{- end }}
+{{- range $variable, $key := .root.Values.secretEnv }}
+- name: {{ $variable }}
+  valueFrom:
+    secretKeyRef: {name: {{ $.root.Values.existingSecret }}, key: {{ $key }}}
+{{- end }}
 {{- end -}}
 
 {{/* How Kafka clients connect, as KAFKA_* settings: in the ConfigMap for the services, as
@@ -55,49 +100,88 @@ else existingSecret; each optional, as PLAINTEXT and TLS-only clients need none.
 {{- end }}
 {{- end -}}
 
-{{/* The CA bundle (and client certificate) of kafka.security.tlsSecret, where the
-KAFKA_SSL_*_FILE settings point. */}}
-{{- define "parley.kafkaTlsMount" -}}
-{{- if .Values.kafka.security.tlsSecret }}
-volumeMounts:
-  - {name: kafka-tls, mountPath: /etc/parley/kafka-tls, readOnly: true}
+{{/* The Secrets a workload mounts, as volume name: [Secret, mount path]: for a Kafka
+client (every workload but the agent), kafka.security.tlsSecret's CA bundle and client
+certificate, where the KAFKA_SSL_*_FILE settings point; for stt and tts,
+googleCredentialsSecret's service account key. */}}
+{{- define "parley.secretMounts" -}}
+{{- $security := .root.Values.kafka.security }}
+{{- if and $security.tlsSecret (ne .name "agent") }}
+kafka-tls: [{{ $security.tlsSecret }}, /etc/parley/kafka-tls]
+{{- end }}
+{{- if and .root.Values.googleCredentialsSecret (has .name (list "stt" "tts")) }}
+google-credentials: [{{ .root.Values.googleCredentialsSecret }}, /etc/parley/google]
 {{- end }}
 {{- end -}}
 
-{{/* Pods restart when the ConfigMap changes, so a `helm upgrade` of a setting takes effect. */}}
+{{/* A workload's volumes: a writable /tmp (the root filesystem is read-only), and its
+Secret mounts. */}}
+{{- define "parley.volumes" -}}
+volumes:
+  - name: tmp
+    emptyDir: {sizeLimit: {{ .root.Values.podSecurity.tmpSizeLimit }}}
+{{- range $volume, $mount := include "parley.secretMounts" . | fromYaml }}
+  - name: {{ $volume }}
+    secret: {secretName: {{ index $mount 0 }}}
+{{- end }}
+{{- end -}}
+
+{{- define "parley.volumeMounts" -}}
+volumeMounts:
+  - {name: tmp, mountPath: /tmp}
+{{- range $volume, $mount := include "parley.secretMounts" . | fromYaml }}
+  - {name: {{ $volume }}, mountPath: {{ index $mount 1 }}, readOnly: true}
+{{- end }}
+{{- end -}}
+
+{{/* Pods restart when the ConfigMap (or the chart's own Secret) changes, so a `helm
+upgrade` of a setting takes effect. */}}
 {{- define "parley.podAnnotations" -}}
 annotations:
   checksum/config: {{ include (print .Template.BasePath "/configmap.yaml") . | sha256sum }}
+  checksum/values-secret: {{ include (print .Template.BasePath "/secret.yaml") . | sha256sum }}
   {{- with .Values.podAnnotations }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
 {{- end -}}
 
-{{/* Pod settings shared by every workload: the image's unprivileged user, and where
-and how pods are scheduled. */}}
+{{/* Pod settings shared by every workload: the image's unprivileged user (podSecurity),
+no API token (nothing in Parley calls the Kubernetes API), the volumes, and where and how
+pods are scheduled. */}}
 {{- define "parley.podSettings" -}}
+{{- $values := .root.Values }}
 securityContext:
   runAsNonRoot: true
-  runAsUser: 10001
-  runAsGroup: 10001
+  {{- range $field := list "runAsUser" "runAsGroup" "fsGroup" }}
+  {{- with index $values.podSecurity $field }}
+  {{ $field }}: {{ . }}
+  {{- end }}
+  {{- end }}
   seccompProfile: {type: RuntimeDefault}
-{{- with .Values.imagePullSecrets }}
+automountServiceAccountToken: false
+{{- with $values.imagePullSecrets }}
 imagePullSecrets: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.nodeSelector }}
+{{- with $values.nodeSelector }}
 nodeSelector: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.tolerations }}
+{{- with $values.tolerations }}
 tolerations: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.affinity }}
+{{- with $values.affinity }}
 affinity: {{- toYaml . | nindent 2 }}
 {{- end }}
-{{- with .Values.kafka.security.tlsSecret }}
-volumes:
-  - name: kafka-tls
-    secret: {secretName: {{ . }}}
-{{- end }}
+{{- include "parley.volumes" . | nindent 0 }}
+{{- end -}}
+
+{{/* A container's security context: no privileges, no capabilities, nothing written
+outside its emptyDir volumes (Pod Security Standards, restricted profile). */}}
+{{- define "parley.containerSecurity" -}}
+securityContext:
+  privileged: false
+  allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: true
+  capabilities: {drop: [ALL]}
 {{- end -}}
 
 {{/* Container spec shared by every service: name, port, probes, config. */}}
@@ -113,16 +197,9 @@ volumes:
   env:
     - {name: PARLEY_{{ .name | upper }}_PORT, value: {{ .svc.port | quote }}}
     - {name: PARLEY_{{ .name | upper }}_HOST, value: "0.0.0.0"}
-    {{- $secret := .root.Values.existingSecret }}
-    {{- range $variable := get (include "parley.secretVariables" . | fromYaml) .name | default (list) }}
-    - name: {{ $variable }}
-      valueFrom:
-        secretKeyRef: {name: {{ $secret }}, key: {{ $variable }}, optional: {{ ne $variable "TWILIO_AUTH_TOKEN" }}}
-    {{- end }}
-    {{- range $variable, $key := .root.Values.secretEnv }}
-    - name: {{ $variable }}
-      valueFrom:
-        secretKeyRef: {name: {{ $secret }}, key: {{ $key }}}
+    {{- include "parley.secretEnv" . | nindent 4 }}
+    {{- if hasKey (include "parley.secretMounts" . | fromYaml) "google-credentials" }}
+    - {name: GOOGLE_APPLICATION_CREDENTIALS, value: /etc/parley/google/credentials.json}
     {{- end }}
     {{- if ne .name "agent" }}
     {{- include "parley.kafkaCredentials" (dict "root" .root "name" .name) | nindent 4 }}
@@ -130,12 +207,8 @@ volumes:
     {{- with .extraEnv }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
-  {{- if ne .name "agent" }}
-  {{- include "parley.kafkaTlsMount" .root | nindent 2 }}
-  {{- end }}
-  securityContext:
-    allowPrivilegeEscalation: false
-    capabilities: {drop: [ALL]}
+  {{- include "parley.volumeMounts" . | nindent 2 }}
+  {{- include "parley.containerSecurity" . | nindent 2 }}
   # Up to a minute to load the speech engines before liveness counts.
   startupProbe:
     httpGet: {path: /healthz, port: http}
