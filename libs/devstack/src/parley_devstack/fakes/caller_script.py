@@ -24,11 +24,6 @@ class CallerScript:
         self._pending.clear()
         self._heard.clear()
 
-    @property
-    def pending(self) -> list[str]:
-        """Lines no utterance has been given yet."""
-        return list(self._pending)
-
     def line_for(self, utterance: bytes) -> str | None:
         line = self._heard.get(utterance)
         if line is None and self._pending:
