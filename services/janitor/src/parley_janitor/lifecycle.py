@@ -215,7 +215,7 @@ class SessionLifecycle:
 def _close_failed(session_id: str, step: str, exc: Exception) -> None:
     metrics.CLOSE_FAILURES.labels(step=step).inc()
     log.error(
-        f"could not {step} an expiring session; passed over",
+        f"closing a due session failed at its {step} step; passed over",
         exc_info=exc,
         extra={"event": "janitor.close_failed", "session": session_id, "step": step},
     )
