@@ -109,10 +109,13 @@ class FakeAwsTranscribe(LoopbackFake):
         return self.certificate.ca_file
 
     async def start(self) -> Self:
-        directory = self._given_dir
-        if directory is None:
-            directory = self._made_dir = Path(tempfile.mkdtemp(prefix="fake-aws-transcribe-"))
-        self.certificate = make_server_certificate(directory)
+        if self._given_dir is None:
+            self._made_dir = Path(tempfile.mkdtemp(prefix="fake-aws-transcribe-"))
+            self.certificate = make_server_certificate(self._made_dir)
+        else:
+            # A kept folder keeps its CA, so clients already trusting it go on doing so.
+            kept = ServerCertificate.in_directory(self._given_dir)
+            self.certificate = kept if kept.exists() else make_server_certificate(self._given_dir)
         self._server = Http2Server(
             self._handle, server_tls(self.certificate.keystore_file), self._port
         )
