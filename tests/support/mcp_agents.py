@@ -75,7 +75,9 @@ class StreamingAgent:
 
     `final` replaces the returned reply (one that does not continue the stream);
     `stall_s` holds the result back after the last piece; `chatter` sends an ordinary
-    progress message before each piece; `hangup` ends the call after the reply.
+    progress message before each piece; `hangup` ends the call after the reply;
+    `acts_after_first_piece` makes a speculative request stop after its first piece,
+    marked incomplete (as an agent that may not run a tool speculatively does).
     """
 
     def __init__(
@@ -87,8 +89,10 @@ class StreamingAgent:
         stall_s: float = 0.0,
         chatter: bool = False,
         hangup: bool = False,
+        acts_after_first_piece: bool = False,
     ) -> None:
         self.script = script
+        self.acts_after_first_piece = acts_after_first_piece
         self.pace_s = pace_s
         self.first_piece_after_s = first_piece_after_s
         self.final = final
@@ -134,7 +138,11 @@ class StreamingAgent:
     async def _reply(self, ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         sent = ""
         await asyncio.sleep(self.first_piece_after_s)
-        for number, piece in enumerate(self.script(request)):
+        pieces = self.script(request)
+        stops_short = self.acts_after_first_piece and request["speculative"]
+        if stops_short:
+            pieces = pieces[:1]
+        for number, piece in enumerate(pieces):
             if number:
                 await asyncio.sleep(self.pace_s)
             if self.chatter:
@@ -148,6 +156,7 @@ class StreamingAgent:
             "actions": [{"type": "hangup"}] if self.hangup else [],
             "toolCalls": [{"name": "lookup", "arguments": {"q": request["utterance"]}}],
             "usage": {"promptTokens": 12, "completionTokens": len(sent.split())},
+            **({"incomplete": True} if stops_short else {}),
         }
 
     def app(self) -> Starlette:

@@ -72,15 +72,17 @@ async def test_transfer_call_asks_for_a_transfer() -> None:
 async def test_a_speculative_turn_runs_no_tools(agent: LlmAgent) -> None:
     agent.fake.controls.script.on_user_call("book", "lookup", day="monday")
     agent.fake.controls.script.on_tool("lookup", "Monday at ten is free.")
-    answer = await agent.respond(utterance="book monday", speculative=True, turnId="t-1")
+    answer = await agent.respond(utterance="book monday", speculative=True, turnId=7)
     assert agent.calendar.looked_up == []
     assert answer.result["toolCalls"] == []
     assert answer.reply == ""
+    assert answer.result["incomplete"] is True, "Parley must ask again for real"
     assert len(agent.fake.controls.requests) == 1  # stopped where the model asked for a tool
     # the same turn confirmed runs the tool
-    confirmed = await agent.respond(utterance="book monday", turnId="t-1")
+    confirmed = await agent.respond(utterance="book monday", turnId=7)
     assert agent.calendar.looked_up == ["monday"]
     assert confirmed.reply == "Monday at ten is free."
+    assert "incomplete" not in confirmed.result
 
 
 async def test_a_speculative_turn_still_returns_the_actions_it_would_take(

@@ -111,6 +111,26 @@ async def test_a_reply_started_on_the_final_words_is_used_without_asking_again(
     assert turn.usage is not None
 
 
+async def test_a_confirmed_reply_that_stopped_where_it_would_act_goes_on_asked_for_real(
+    stack_env: dict[str, str],
+) -> None:
+    agent = StreamingAgent(pace_s=0.3, acts_after_first_piece=True)
+    async with dialogue_with_agent(stack_env, agent, agent_timeout_s=2.0) as harness:
+        events, session = await turn_after_a_pause(
+            harness, agent, "what time do you open", "what time do you open"
+        )
+    asked = [(r["utterance"], r["speculative"]) for r in agent.requests[1:]]
+    assert asked == [("what time do you open", True), ("what time do you open", False)]
+    # What the caller heard from the early reply is not said twice.
+    assert [s.text for s in sentences(events, 1)] == [
+        "You said what time do you open.",
+        "Is there anything else?",
+        "",
+    ]
+    (turn,) = session.turns
+    assert turn.agent_response == "You said what time do you open. Is there anything else?"
+
+
 async def test_the_caller_speaking_again_cancels_the_reply_started_early(
     stack_env: dict[str, str],
 ) -> None:

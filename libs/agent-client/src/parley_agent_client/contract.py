@@ -72,6 +72,8 @@ class AgentReply(_Wire):
     actions: list[AgentAction] = Field(default_factory=list)
     tool_calls: list[AgentToolCall] = Field(default_factory=list)
     usage: AgentUsage | None = None
+    incomplete: bool = False
+    """A speculative reply the agent stopped where it would have acted (v2)."""
 
     @property
     def wants_hangup(self) -> bool:

@@ -52,3 +52,5 @@ class StreamedReply(Reply):
 
     tool_calls: list[ToolCall] = Field(default_factory=list)
     usage: Usage | None = Field(default=None, exclude_if=lambda usage: usage is None)
+    incomplete: bool = Field(default=False, exclude_if=lambda incomplete: not incomplete)
+    """A speculative reply that stopped where it would have run a tool: ask again."""

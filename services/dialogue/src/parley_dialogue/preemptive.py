@@ -105,14 +105,14 @@ class Preemption:
         if current is None:
             return None
         same = current.words == spoken_words(final_text) and current.turn_id == turn_id
-        if same and not current.feed.failed:
+        if same and not current.feed.failed and not current.feed.stopped_short:
             metrics.PREEMPTIVE.labels(outcome="used").inc()
             log.info(
                 "final transcript confirms the reply started early",
                 extra={"event": "dialogue.preemptive_used", "session": current.feed.session_id},
             )
             return current.feed
-        await self.discard(current, "the final words differ" if not same else "it failed")
+        await self.discard(current, "the final words differ" if not same else "it cannot be used")
         return None
 
     async def discard(self, current: Speculation | None, reason: str) -> None:

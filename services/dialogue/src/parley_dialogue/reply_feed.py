@@ -23,6 +23,7 @@ from parley_agent_client import AgentClient, AgentError, AgentReply, AgentReques
 from parley_telemetry import tracer
 
 from parley_dialogue import metrics
+from parley_dialogue.said_prefix import SaidPrefix, without_said
 from parley_dialogue.speech_stream import SpeechStream
 from parley_dialogue.speech_text import SpeechTextCleaner
 
@@ -51,8 +52,10 @@ class ReplyFeed:
         request: AgentRequest,
         cleaner: SpeechTextCleaner,
         fallback: AgentReply,
+        already_said: str = "",
     ) -> None:
         self.request = request
+        self._said = already_said
         self._agent = agent
         self._speech = SpeechStream(cleaner)
         self._fallback = fallback
@@ -75,6 +78,12 @@ class ReplyFeed:
         return self.request.session_id
 
     @property
+    def stopped_short(self) -> bool:
+        """Whether the reply has ended where the agent would have acted on a speculative
+        request: it must be asked again for real (see `follow_up`)."""
+        return self.end is not None and self.end.reply.incomplete
+
+    @property
     def failed(self) -> bool:
         """Whether the agent has already failed (a speculative reply not worth using)."""
         return self.end is not None and self.end.agent_failed
@@ -92,12 +101,17 @@ class ReplyFeed:
             "agent.respond", attributes={"parley.agent_tool": self._agent.tool_name}
         ):
             stream = self._agent.stream(self.request)
+            said = SaidPrefix(self._said)
             try:
                 async with stream:
                     async for piece in stream:
-                        for sentence in self._speech.feed(piece):
+                        for sentence in self._speech.feed(said.strip(piece)):
                             self._items.put_nowait(sentence)
                     reply = await stream.final()
+                if self._said:
+                    reply = reply.model_copy(
+                        update={"reply": without_said(self._said, reply.reply)}
+                    )
             except AgentError as exc:
                 end = self._failed(exc)
             else:

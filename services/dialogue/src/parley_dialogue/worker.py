@@ -36,7 +36,13 @@ from parley_dialogue.conversation import ConversationRecorder, agent_context
 from parley_dialogue.latency import LatencyBudget, TurnTimer
 from parley_dialogue.preemptive import Preemption
 from parley_dialogue.reply_feed import FeedEnd, ReplyFeed
-from parley_dialogue.speaker import ReplySpeaker, ReplyTarget, SpeechChoice, SpokenReply
+from parley_dialogue.speaker import (
+    ReplySpeaker,
+    ReplyTarget,
+    SpeechChoice,
+    SpokenReply,
+    TurnVoice,
+)
 
 log = logging.getLogger(__name__)
 GREETING_TURN = 0
@@ -290,10 +296,24 @@ class DialogueWorker:
         context = agent_context(session.turns if session else [], self._recorder.window)
         return self._feed(request.model_copy(update={"context": context}))
 
-    def _feed(self, request: AgentRequest) -> ReplyFeed:
+    def _feed(self, request: AgentRequest, already_said: str = "") -> ReplyFeed:
         return ReplyFeed(
-            self._agent, request, self._speaker.cleaner, self._speaker.fallback_reply()
+            self._agent,
+            request,
+            self._speaker.cleaner,
+            self._speaker.fallback_reply(),
+            already_said,
         )
+
+    @staticmethod
+    async def _say_each(
+        voice: TurnVoice, feed: ReplyFeed, item: str | FeedEnd | None
+    ) -> str | FeedEnd | None:
+        """Say the reply's sentences as they come; how it ended."""
+        while isinstance(item, str):
+            await voice.say(item)
+            item = await feed.next()
+        return item
 
     async def _speak(
         self, feed: ReplyFeed, target: ReplyTarget, timer: TurnTimer
@@ -310,9 +330,17 @@ class DialogueWorker:
                     await voice.filler(self._speaker.filler)
                 item = await feed.next()
             timer.agent_replied()
-            while isinstance(item, str):
-                await voice.say(item)
-                item = await feed.next()
+            item = await self._say_each(voice, feed, item)
+            if isinstance(item, FeedEnd) and feed.request.speculative and item.reply.incomplete:
+                # Confirmed, but the agent stopped where it would have acted: ask for real
+                # and go on after what the caller has heard.
+                for sentence in item.sentences:
+                    await voice.say(sentence)
+                feed = self._feed(
+                    feed.request.model_copy(update={"speculative": False}),
+                    already_said=" ".join(voice.spoken),
+                )
+                item = await self._say_each(voice, feed, await feed.next())
         finally:
             await feed.cancel()  # a no-op once the reply has ended; else it stops the agent
         assert isinstance(item, FeedEnd)

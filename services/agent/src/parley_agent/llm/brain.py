@@ -3,7 +3,8 @@ their results back, for at most ``max_tool_rounds`` rounds (the round after the 
 answer without tools).
 
 On a speculative turn no tool server is called: the turn stops where the model asks for
-one and returns what it has said so far. The built-in ``end_call`` and ``transfer_call``
+one and returns what it has said so far, marked ``incomplete`` so that Parley asks again
+for real once the caller's words confirm the turn. The built-in ``end_call`` and ``transfer_call``
 only become actions, so they are answered as on any turn. When the model fails, the caller
 hears the configured fallback line after whatever was already streamed."""
 
@@ -44,6 +45,8 @@ class _Draft:
     tool_calls: list[ToolCall] = field(default_factory=list)
     usage: Usage | None = None
     closing_line: str = ""
+    incomplete: bool = False
+    """Stopped on a speculative turn where the model asked for a tool."""
     rounds: int = 0
     """Model calls made."""
     _round_started: bool = False
@@ -71,7 +74,11 @@ class _Draft:
 
     def reply(self) -> StreamedReply:
         return StreamedReply(
-            reply=self.text, actions=self.actions, tool_calls=self.tool_calls, usage=self.usage
+            reply=self.text,
+            actions=self.actions,
+            tool_calls=self.tool_calls,
+            usage=self.usage,
+            incomplete=self.incomplete,
         )
 
 
@@ -127,6 +134,7 @@ class LlmBrain:
                 return
             if request.speculative and any(c.name in remote for c in answer.calls):
                 _skip(answer.calls, remote)
+                draft.incomplete = True
                 return
             messages.append(_assistant_message(answer))
             results = await asyncio.gather(*(self._run(c, remote, draft) for c in answer.calls))

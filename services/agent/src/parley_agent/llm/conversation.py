@@ -29,7 +29,7 @@ class TurnRequest:
     utterance: str = ""
     dtmf: str | None = None
     context: list[Turn] = field(default_factory=list)
-    turn_id: str | None = None
+    turn_id: int | None = None
     speculative: bool = False
 
 

@@ -78,7 +78,7 @@ def build_llm_agent(settings: LlmSettings) -> MCPServer:
         dtmf: str | None = None,
         context: list[Turn] | None = None,
         contract: int | None = None,
-        turnId: str | None = None,
+        turnId: int | None = None,
         speculative: bool = False,
     ) -> StreamedReply:
         # `contract` is accepted and not needed: the reply streams whenever Parley gave a
