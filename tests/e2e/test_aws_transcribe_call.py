@@ -13,7 +13,7 @@ from parley_devstack.fleet import ServiceFleet, running_fleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 
 from tests.integration.speech.aws_transcribe_fake import environment_for
-from tests.support.background_loop import BackgroundLoop
+from tests.support.background_loop import served_in_background
 
 pytestmark = pytest.mark.e2e
 SCRIPT = ["I would like to book an appointment", "next monday at nine"]
@@ -21,12 +21,8 @@ SCRIPT = ["I would like to book an appointment", "next monday at nine"]
 
 @pytest.fixture(scope="module")
 def transcribe() -> Iterator[FakeAwsTranscribe]:
-    with BackgroundLoop() as background:
-        fake = background.run(FakeAwsTranscribe().start())
-        try:
-            yield fake
-        finally:
-            background.run(fake.stop())
+    with served_in_background(FakeAwsTranscribe()) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")

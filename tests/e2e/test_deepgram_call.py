@@ -13,7 +13,7 @@ from parley_devstack.fakes.deepgram.server import FakeDeepgram
 from parley_devstack.fleet import ServiceFleet, running_fleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 
-from tests.support.background_loop import BackgroundLoop
+from tests.support.background_loop import served_in_background
 
 pytestmark = pytest.mark.e2e
 API_KEY = "e2e-deepgram-key"
@@ -22,12 +22,8 @@ SCRIPT = ["I would like to book an appointment", "next monday at nine"]
 
 @pytest.fixture(scope="module")
 def deepgram() -> Iterator[FakeDeepgram]:
-    with BackgroundLoop() as background:
-        fake = background.run(FakeDeepgram(DeepgramFakeControls(api_key=API_KEY)).start())
-        try:
-            yield fake
-        finally:
-            background.run(fake.stop())
+    with served_in_background(FakeDeepgram(DeepgramFakeControls(api_key=API_KEY))) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")

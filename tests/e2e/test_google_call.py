@@ -11,7 +11,7 @@ from parley_devstack.fakes.google_speech import FakeGoogleSpeech
 from parley_devstack.fleet import ServiceFleet, running_fleet
 from parley_simulator import CallerTurn, CallerVoice, CallOptions, place_call
 
-from tests.support.background_loop import BackgroundLoop
+from tests.support.background_loop import served_in_background
 
 pytestmark = pytest.mark.e2e
 SCRIPT = ["I would like to book an appointment", "next monday at nine"]
@@ -19,12 +19,8 @@ SCRIPT = ["I would like to book an appointment", "next monday at nine"]
 
 @pytest.fixture(scope="module")
 def google() -> Iterator[FakeGoogleSpeech]:
-    with BackgroundLoop() as background:
-        fake = background.run(FakeGoogleSpeech().start())
-        try:
-            yield fake
-        finally:
-            background.run(fake.stop())
+    with served_in_background(FakeGoogleSpeech()) as fake:
+        yield fake
 
 
 @pytest.fixture(scope="module")

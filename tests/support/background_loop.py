@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 T = TypeVar("T")
 
@@ -30,3 +31,24 @@ class BackgroundLoop:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
         self.loop.close()
+
+
+class _Startable(Protocol):
+    async def start(self) -> Self: ...
+
+    async def stop(self) -> None: ...
+
+
+S = TypeVar("S", bound=_Startable)
+
+
+@contextmanager
+def served_in_background(fake: S) -> Iterator[S]:
+    """``fake`` started on a loop of its own until the block ends (a module's services
+    talk to it while the tests' loops come and go)."""
+    with BackgroundLoop() as background:
+        started = background.run(fake.start())
+        try:
+            yield started
+        finally:
+            background.run(fake.stop())
