@@ -53,6 +53,22 @@ async def test_a_v1_agent_through_the_same_stream_gives_only_the_reply() -> None
     assert stream.reply is not None and stream.reply.reply == "You said hello."
 
 
+async def test_with_streaming_off_a_v2_agent_is_asked_as_v1_and_answers_whole() -> None:
+    agent = StreamingAgent(pace_s=0.05)
+    async with (
+        serving_mcp(agent.app()) as url,
+        AgentClient(url, timeout_s=2.0, streaming=False) as client,
+    ):
+        assert client.contract == 1
+        async with client.stream(utterance("hello", turn_id=5)) as stream:
+            pieces = [piece async for piece in stream]
+    assert pieces == []
+    assert stream.reply is not None
+    assert stream.reply.reply == "You said hello. Is there anything else? "
+    sent = agent.requests[0]
+    assert (sent["contract"], sent["turnId"], sent["speculative"]) == (1, None, False)
+
+
 async def test_pieces_may_come_further_apart_than_the_first_piece_deadline() -> None:
     agent = StreamingAgent(pace_s=0.8)
     async with (

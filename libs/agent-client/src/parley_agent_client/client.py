@@ -7,7 +7,9 @@ from waiting on an agent that keeps failing, so callers hear the fallback at onc
 A v2 tool (contract 2 in its `_meta`) streams its reply as progress notifications: the
 deadline then holds for the first piece, and each further piece must follow within the
 idle limit. A call that has streamed anything is never retried: that text may already
-have been spoken.
+have been spoken. With `streaming=False` every tool is treated as v1 (one blocking
+call, the whole reply at once): the v2 contract is a superset, so a v2 agent answers
+it, and the blocking baseline stays measurable against a streaming agent.
 """
 
 from __future__ import annotations
@@ -55,12 +57,14 @@ class AgentClient:
         retry_delay_s: float = 0.1,
         circuit: CircuitBreaker | None = None,
         stream_idle_s: float = 5.0,
+        streaming: bool = True,
     ) -> None:
         self.endpoint = endpoint
         self.tool_name = tool_name
         self.timeout_s = timeout_s
         self.retry_delay_s = retry_delay_s
         self.stream_idle_s = stream_idle_s
+        self.streaming = streaming
         self.circuit = circuit or CircuitBreaker(f"the agent at {describe(endpoint)}")
         self._headers = dict(headers or {})
         self._auth_watch = AuthFailureWatch()
@@ -241,7 +245,7 @@ class AgentClient:
                 f"(it offers {[t.name for t in tools.tools]}); set PARLEY_DIALOGUE_AGENT_TOOL"
             )
         declared = (tool.meta or {}).get(CONTRACT_META_KEY)
-        self._contract = CONTRACT_V2 if declared == CONTRACT_V2 else 1
+        self._contract = CONTRACT_V2 if self.streaming and declared == CONTRACT_V2 else 1
         return client
 
     async def _disconnect(self) -> None:

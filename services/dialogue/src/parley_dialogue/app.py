@@ -98,6 +98,7 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
             "the agent", settings.agent_circuit_failures, settings.agent_circuit_reset_s
         ),
         stream_idle_s=settings.agent_stream_idle_s,
+        streaming=settings.agent_streaming,
     )
     # Through a store outage the call goes on from memory; turns are written back after.
     store = FallbackSessionStore(settings.open_session_store())

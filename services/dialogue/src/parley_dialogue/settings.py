@@ -49,6 +49,11 @@ class DialogueSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
         description="A streaming (v2) agent must send the next piece of its reply within "
         "this long, or the reply is cut there.",
     )
+    agent_streaming: bool = Field(
+        default=True,
+        description="Off: every agent is called as v1 (one blocking call, the whole reply; "
+        "no progress token, no v2 fields, no preemptive generation), whatever it declares.",
+    )
     agent_circuit_failures: int = Field(default=3, ge=1)
     agent_circuit_reset_s: float = Field(default=30.0, gt=0)
     fallback_reply: str = "I'm having trouble connecting right now. Please try again in a moment."
