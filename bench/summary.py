@@ -1,7 +1,8 @@
 """The suite's report for one day: bench/results/<date>.json and <date>.md.
 
-Collects what each scenario wrote that day (turn latency, transport overhead, capacity,
-local speech engines, and the soak when one ran), puts the headline numbers against
+Collects what each scenario wrote that day (turn latency, the LLM agent's turn latency
+blocking vs streaming, transport overhead, capacity, local speech engines, and the soak
+when one ran), puts the headline numbers against
 their targets in one table, and follows it with each scenario's own report; the plots
 the scenario reports link to sit in the same folder.
 
@@ -18,7 +19,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common.results import argument_parser, markdown_table, today
 
-SCENARIOS = ("turn-latency", "transport-overhead", "capacity", "speech-latency", "soak")
+SCENARIOS = (
+    "turn-latency",
+    "llm-turn-latency",
+    "transport-overhead",
+    "capacity",
+    "speech-latency",
+    "soak",
+)
 BULKY = ("samples", "inProcessSamples", "distributedSamples", "memorySamples", "delaySamplesMs")
 
 
@@ -56,6 +64,8 @@ def headline_rows(results: dict[str, dict[str, Any]]) -> list[list[object]]:
         ]
         stages = ", ".join(f"{s} {v['median']}" for s, v in turn["stagesMs"].items())
         rows.append(["stage medians", f"{stages} ms", "", ""])
+    if llm := results.get("llm-turn-latency"):
+        rows += llm_rows(llm)
     if transport := results.get("transport-overhead"):
         over, met = transport["overheadMs"], transport["targetsMet"]
         rows += [
@@ -118,6 +128,26 @@ def headline_rows(results: dict[str, dict[str, Any]]) -> list[list[object]]:
             ["soak: steepest memory slope after warm-up", f"{worst} {slopes[worst]} MB/h", "", ""],
         ]
     return rows
+
+
+def llm_rows(llm: dict[str, Any]) -> list[list[object]]:
+    modes, targets = llm["modes"], llm["targets"]
+    medians = " / ".join(f"{m['endOfSpeechToFirstAudioMs'].get('median')}" for m in modes.values())
+    return [
+        [f"LLM agent median, {' / '.join(modes)}", f"{medians} ms", "", ""],
+        [
+            "LLM agent streaming median",
+            f"{modes['streaming']['endOfSpeechToFirstAudioMs'].get('median')} ms",
+            f"≤ {targets['streamingLimitMs']} ms (first token + 250 beyond endpointing)",
+            yes_no(targets["streamingMet"]),
+        ],
+        [
+            "LLM agent preemptive gain over streaming, median",
+            f"{targets['preemptiveGainMs']} ms",
+            "≥ 200 ms",
+            yes_no(targets["preemptiveMet"]),
+        ],
+    ]
 
 
 def report_markdown(date: str, results: dict[str, dict[str, Any]], out: Path) -> str:
