@@ -207,6 +207,15 @@ async def dialogue_with_agent(
 
 # --- what the tests say and look for -----------------------------------------------------
 
+
+async def until(check: Callable[[], bool], timeout: float = 10) -> None:
+    """Wait until `check` holds (something outside Kafka, such as what an agent saw)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not check():
+        assert asyncio.get_running_loop().time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
 SLOT = 3
 
 

@@ -5,9 +5,6 @@ Redis, the agents real MCP servers)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
-
 import pytest
 from parley_contracts import TRANSCRIPTS, Event, ReplySentence, SpeechStarted
 from parley_sessions import Session
@@ -21,17 +18,11 @@ from tests.integration.dialogue.harness import (
     interim,
     reply_done,
     sentences,
+    until,
 )
 from tests.support.mcp_agents import EchoAgent, StreamingAgent
 
 pytestmark = pytest.mark.integration
-
-
-async def until(check: Callable[[], bool], timeout: float = 10) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not check():
-        assert asyncio.get_running_loop().time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 async def greeted(harness: DialogueHarness) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from parley_dialogue.latency import TurnTimer
 from parley_dialogue.preemptive import InterimWatch, Speculation
+from parley_dialogue.reply_turn import ReplyTurn
 from parley_dialogue.speaker import DEFAULT_SPEECH, SpeechChoice
 
 
@@ -26,6 +27,18 @@ class CallState:
     # The caller's interim words, and a reply started on them before the final transcript.
     interims: InterimWatch = field(default_factory=InterimWatch)
     speculation: Speculation | None = None
+    # The latest turn's reply, spoken in a task of its own (see reply_turn.py).
+    reply: ReplyTurn | None = None
+
+    async def stop_reply(self) -> None:
+        """Stop the reply still being spoken, if any; nothing more of it is published."""
+        if self.reply is not None:
+            await self.reply.stop()
+
+    async def reply_over(self) -> None:
+        """Wait until the latest reply has ended (a new turn starts only after it)."""
+        if self.reply is not None:
+            await self.reply.finished()
 
     def take_speculation(self) -> Speculation | None:
         speculation, self.speculation = self.speculation, None

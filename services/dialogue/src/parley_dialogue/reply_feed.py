@@ -9,7 +9,8 @@ How the reply ends decides its last sentences: the final result completes the st
 text (text in the result beyond what was streamed is spoken after it; a result that
 does not continue the streamed text is noted and the streamed text stands); a stream
 cut short keeps its whole sentences; an agent that gave nothing is replaced by the
-fallback line.
+fallback line. A feed cancelled while its turn is reading it (a barge-in) wakes the
+reader with `FeedCancelled`: nothing more of it is to be said.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 MISMATCH_WARNING = "the final reply did not continue the streamed text; the streamed text was kept"
 CUT_WARNING = "the reply stream was cut short"
+
+
+class FeedCancelled(Exception):
+    """The reply was cancelled before it ended; what was said of it stands."""
 
 
 @dataclass
@@ -59,19 +64,25 @@ class ReplyFeed:
         self._agent = agent
         self._speech = SpeechStream(cleaner)
         self._fallback = fallback
-        self._items: asyncio.Queue[str | FeedEnd] = asyncio.Queue()
+        # None marks a cancelled feed (and stays queued, for every later read).
+        self._items: asyncio.Queue[str | FeedEnd | None] = asyncio.Queue()
         self._started = time.perf_counter()
         self.end: FeedEnd | None = None
         """How the reply ended, once it has (also queued, after the last sentence)."""
         self._task = asyncio.create_task(self._produce(), name="reply-feed")
 
     async def next(self, timeout_s: float | None = None) -> str | FeedEnd | None:
-        """The next sentence, or how the reply ended; None if nothing came in time."""
+        """The next sentence, or how the reply ended; None if nothing came in time.
+        Raises FeedCancelled once the feed is cancelled, also while waiting."""
         try:
             async with asyncio.timeout(timeout_s):
-                return await self._items.get()
+                item = await self._items.get()
         except TimeoutError:
             return None
+        if item is None:
+            self._items.put_nowait(None)
+            raise FeedCancelled(f"the reply for turn {self.request.turn_id} was cancelled")
+        return item
 
     @property
     def session_id(self) -> str:
@@ -89,12 +100,14 @@ class ReplyFeed:
         return self.end is not None and self.end.agent_failed
 
     async def cancel(self) -> None:
-        """Stop asking (the agent is told) and drop everything queued."""
+        """Stop asking (the agent is told) and drop everything queued; a turn reading
+        the feed is woken with FeedCancelled."""
         if not self._task.done():
             self._task.cancel()
             await asyncio.wait({self._task})
         while not self._items.empty():
             self._items.get_nowait()
+        self._items.put_nowait(None)
 
     async def _produce(self) -> None:
         with tracer().start_as_current_span(

@@ -7,7 +7,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
-from parley_agent_client import AgentClient, AgentRequest
+from parley_agent_client import AgentClient, AgentReply, AgentRequest
 from parley_bus import BusPublisher
 from parley_contracts import (
     CALL_EVENTS,
@@ -35,13 +35,13 @@ from parley_dialogue.call_state import CallState, CallStates
 from parley_dialogue.conversation import ConversationRecorder, agent_context
 from parley_dialogue.latency import LatencyBudget, TurnTimer
 from parley_dialogue.preemptive import Preemption
-from parley_dialogue.reply_feed import FeedEnd, ReplyFeed
+from parley_dialogue.reply_feed import FeedCancelled, FeedEnd, ReplyFeed
+from parley_dialogue.reply_turn import ReplyTurn
 from parley_dialogue.speaker import (
     ReplySpeaker,
     ReplyTarget,
     SpeechChoice,
     SpokenReply,
-    TurnVoice,
 )
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,10 @@ class DialogueWorker:
         self._calls = CallStates()
 
     async def close(self) -> None:
-        """On shutdown: cancel the replies started early that no final transcript used."""
+        """On shutdown: stop the replies still being spoken, and cancel those started
+        early that no final transcript used."""
         for state in self._calls.all():
+            await state.stop_reply()
             await self._preemption.discard(state.take_speculation(), "shutting down")
 
     # --- call lifecycle and playback progress ------------------------------------------
@@ -94,6 +96,7 @@ class DialogueWorker:
         elif isinstance(event, CallEnded | SessionClosed):
             state = self._calls.close(event.session_id)
             if state is not None:
+                await state.stop_reply()
                 await self._preemption.discard(state.take_speculation(), "the call ended")
             metrics.ACTIVE_CALLS.set(len(self._calls))
 
@@ -105,12 +108,15 @@ class DialogueWorker:
     async def _on_playback_started(self, event: PlaybackStarted) -> None:
         state = self._calls.get(event.session_id)
         timer = state.timers.pop(event.turn_id, None) if state else None
-        if timer is None:
+        if state is None or timer is None:
             return
         completed = timer.complete(event.session_id, event, self._budget)
         metrics.observe_turn(completed)
         await self._publisher.event(CALL_EVENTS, completed)
-        if completed.turn_id != GREETING_TURN:
+        if completed.turn_id == GREETING_TURN:
+            return
+        reply = state.reply
+        if reply is None or reply.turn_id != completed.turn_id or not reply.hold_latency(completed):
             await self._recorder.record_latency(completed)
 
     # --- what the caller says -------------------------------------------------------------
@@ -210,13 +216,15 @@ class DialogueWorker:
         await self._answer(event.session_id, state, request, caller_said=f"[pressed {event.digit}]")
 
     async def _interrupt(self, session_id: str, state: CallState) -> None:
-        """Barge-in: silence the caller's line, stop synthesis, record the reply as cut."""
+        """Barge-in: stop the reply if it is still streaming (nothing more of it is
+        published), silence the caller's line, stop synthesis, record the reply as cut."""
         turn_id = state.speaking_turn
         if turn_id is None:
             return
         state.speaking_turn = None
         state.interrupted_turns.add(turn_id)
         state.timers.pop(turn_id, None)
+        await state.stop_reply()
         metrics.BARGE_INS.inc()
         await self._publisher.event(
             CONTROL, ClearPlayback(session_id=session_id, turn_id=turn_id + 1), state.edge_slot
@@ -241,10 +249,14 @@ class DialogueWorker:
             session_id=event.session_id, event="call_started", turn_id=GREETING_TURN
         )
         timer = TurnTimer(GREETING_TURN, speech_ended_ms=None)
-        feed = self._feed(request)
+        reply = state.reply = ReplyTurn(GREETING_TURN, self._feed(request))
         state.speaking_turn = GREETING_TURN
         target = ReplyTarget(event.session_id, event.edge_slot, GREETING_TURN, None, state.speech)
-        await self._speak(feed, target, timer)
+
+        async def greet() -> None:
+            await self._speak(reply, target, timer)
+
+        reply.start(greet)
 
     async def _answer(
         self,
@@ -255,38 +267,60 @@ class DialogueWorker:
         speech_ended_at: datetime | None = None,
         started_early: ReplyFeed | None = None,
     ) -> None:
-        """Answer the caller's turn; with `started_early`, the speculative reply the
-        final words confirmed (its held sentences are spoken at once)."""
-        with tracer().start_as_current_span(
-            "dialogue.turn",
-            attributes={"parley.session_id": session_id, "parley.event": request.event},
-        ):
-            turn_id = state.new_turn()
-            ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
-            timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
-            state.timers[turn_id] = timer
-            feed = started_early or await self._ask(
-                state, request.model_copy(update={"turn_id": turn_id})
-            )
-            state.speaking_turn = turn_id
-            target = ReplyTarget(
-                session_id, state.edge_slot, turn_id, speech_ended_at, state.speech
-            )
-            spoken, end = await self._speak(feed, target, timer)
-            latency_ms = None
-            if speech_ended_at is not None:
-                latency_ms = (datetime.now(UTC) - speech_ended_at).total_seconds() * 1000
-                metrics.REPLY_READY.observe(latency_ms)
-            await self._recorder.record(
-                session_id,
-                turn_id,
-                caller_said,
-                spoken,
-                end.reply,
-                latency_ms,
-                interrupted=turn_id in state.interrupted_turns,
-            )
-            metrics.TURNS.labels(outcome="answered").inc()
+        """Start answering the caller's turn, once the previous reply is over; with
+        `started_early`, the speculative reply the final words confirmed (its held
+        sentences are spoken at once). The reply is spoken in a task of its own, so the
+        call's lane goes on to the caller's next event (see reply_turn.py)."""
+        await state.reply_over()
+        turn_id = state.new_turn()
+        ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
+        timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
+        state.timers[turn_id] = timer
+        feed = started_early or await self._ask(
+            state, request.model_copy(update={"turn_id": turn_id})
+        )
+        reply = state.reply = ReplyTurn(turn_id, feed)
+        state.speaking_turn = turn_id
+        target = ReplyTarget(session_id, state.edge_slot, turn_id, speech_ended_at, state.speech)
+
+        async def answer() -> None:
+            with tracer().start_as_current_span(
+                "dialogue.turn",
+                attributes={"parley.session_id": session_id, "parley.event": request.event},
+            ):
+                spoken, end = await self._speak(reply, target, timer)
+                await self._record(state, reply, caller_said, spoken, end, speech_ended_at)
+
+        reply.start(answer)
+
+    async def _record(
+        self,
+        state: CallState,
+        reply: ReplyTurn,
+        caller_said: str,
+        spoken: SpokenReply,
+        end: FeedEnd | None,
+        speech_ended_at: datetime | None,
+    ) -> None:
+        """Record the turn as the caller heard it: all of it, or what was published
+        before it was stopped."""
+        latency_ms = None
+        if speech_ended_at is not None:
+            latency_ms = (datetime.now(UTC) - speech_ended_at).total_seconds() * 1000
+            metrics.REPLY_READY.observe(latency_ms)
+        await self._recorder.record(
+            reply.feed.session_id,
+            reply.turn_id,
+            caller_said,
+            spoken,
+            end.reply if end else AgentReply(reply=spoken.text),
+            latency_ms,
+            interrupted=reply.turn_id in state.interrupted_turns,
+        )
+        reply.recorded = True
+        if reply.latency is not None:
+            await self._recorder.record_latency(reply.latency)
+        metrics.TURNS.labels(outcome="answered" if end else "stopped").inc()
 
     async def _ask(self, state: CallState, request: AgentRequest) -> ReplyFeed:
         """Start the agent on the request, with the conversation so far as its context."""
@@ -305,44 +339,44 @@ class DialogueWorker:
             already_said,
         )
 
-    @staticmethod
-    async def _say_each(
-        voice: TurnVoice, feed: ReplyFeed, item: str | FeedEnd | None
-    ) -> str | FeedEnd | None:
-        """Say the reply's sentences as they come; how it ended."""
-        while isinstance(item, str):
-            await voice.say(item)
-            item = await feed.next()
-        return item
-
     async def _speak(
-        self, feed: ReplyFeed, target: ReplyTarget, timer: TurnTimer
-    ) -> tuple[SpokenReply, FeedEnd]:
+        self, reply: ReplyTurn, target: ReplyTarget, timer: TurnTimer
+    ) -> tuple[SpokenReply, FeedEnd | None]:
         """Speak each sentence as it comes; with none within the agent budget, the filler
-        first. On failure the feed has put the fallback line in the reply's place."""
+        first. On failure the feed has put the fallback line in the reply's place. A
+        reply stopped before it ended (no FeedEnd) keeps what was published of it."""
         voice = self._speaker.voice(target)
         try:
-            item = await feed.next(timeout_s=self._budget.agent_ms / 1000)
+            item = await reply.feed.next(timeout_s=self._budget.agent_ms / 1000)
             if item is None:
                 if self._speaker.filler:
                     timer.filler_spoken = True
                     metrics.FILLERS.inc()
                     await voice.filler(self._speaker.filler)
-                item = await feed.next()
+                item = await reply.feed.next()
             timer.agent_replied()
-            item = await self._say_each(voice, feed, item)
-            if isinstance(item, FeedEnd) and feed.request.speculative and item.reply.incomplete:
+            item = await reply.say_each(voice, item)
+            request = reply.feed.request
+            if isinstance(item, FeedEnd) and request.speculative and item.reply.incomplete:
                 # Confirmed, but the agent stopped where it would have acted: ask for real
                 # and go on after what the caller has heard.
                 for sentence in item.sentences:
                     await voice.say(sentence)
-                feed = self._feed(
-                    feed.request.model_copy(update={"speculative": False}),
-                    already_said=" ".join(voice.spoken),
+                await reply.follow(
+                    self._feed(
+                        request.model_copy(update={"speculative": False}),
+                        already_said=" ".join(voice.spoken),
+                    )
                 )
-                item = await self._say_each(voice, feed, await feed.next())
+                item = await reply.say_each(voice, await reply.feed.next())
+        except FeedCancelled:
+            log.info(
+                "reply stopped before it ended",
+                extra={"event": "dialogue.reply_stopped", "session": target.session_id},
+            )
+            return SpokenReply(" ".join(voice.spoken)), None
         finally:
-            await feed.cancel()  # a no-op once the reply has ended; else it stops the agent
+            await reply.feed.cancel()  # a no-op once the reply has ended; else it stops it
         assert isinstance(item, FeedEnd)
         metrics.MCP_LATENCY.observe(item.took_ms)
         await voice.end(item.sentences, item.reply.wants_hangup)
