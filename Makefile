@@ -85,7 +85,7 @@ test: install
 ## JSON, Markdown and PNG plots in bench/results/, summed up in bench/results/<date>.md
 bench: install
 	$(BIN)/python bench/turn_latency.py --calls 10 --turns 5
-	$(BIN)/python bench/llm_turn_latency.py --calls 3 --turns 3
+	$(BIN)/python bench/llm_turn_latency.py --calls 2 --turns 3
 	$(BIN)/python bench/transport_overhead.py --turns 20
 	$(BIN)/python bench/capacity.py --streams 25 50 100 150 200 250 300
 	$(BIN)/python bench/speech_latency.py --rounds 5

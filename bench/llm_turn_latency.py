@@ -16,7 +16,7 @@ streaming's median within time to first token + 250 ms beyond the endpointing de
 (the stt stage's median in the same run), and preemptive's median at least 200 ms below
 streaming's.
 
-    .venv/bin/python bench/llm_turn_latency.py --calls 3 --turns 3
+    .venv/bin/python bench/llm_turn_latency.py --calls 2 --turns 3
 
 Writes bench/results/llm-turn-latency-<date>.json, .md and .png.
 """
@@ -185,7 +185,7 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = argument_parser(__doc__)
-    parser.add_argument("--calls", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=2)
     parser.add_argument("--turns", type=int, default=3, help="caller turns per call")
     args = parser.parse_args()
     started, run = time.monotonic(), ScenarioRun("llm-turn-latency", args.out)

@@ -2,9 +2,9 @@
 
 Collects what each scenario wrote that day (turn latency, the LLM agent's turn latency
 blocking vs streaming, transport overhead, capacity, local speech engines, and the soak
-when one ran), puts the headline numbers against
-their targets in one table, and follows it with each scenario's own report; the plots
-the scenario reports link to sit in the same folder.
+when one ran), puts the headline numbers against their targets in one table, and
+follows it with each scenario's own report; the plots the scenario reports link to sit
+in the same folder.
 
     .venv/bin/python bench/summary.py [--date 2026-11-25]
 """
