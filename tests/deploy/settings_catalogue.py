@@ -10,7 +10,7 @@ from parley_agent.llm.settings import LlmSettings
 from parley_dialogue.settings import DialogueSettings
 from parley_edge.settings import EdgeSettings
 from parley_janitor.settings import JanitorSettings
-from parley_sessions import SessionStoreSettings
+from parley_sessions import RedisSettings, SessionStoreSettings
 from parley_stt.settings import SttSettings
 from parley_tts.settings import TtsSettings
 from pydantic import AliasChoices
@@ -30,6 +30,16 @@ SESSION_STORE_VARIABLES = (
     "PARLEY_SESSION_STORE",
     "DATABASE_URL",
     "PARLEY_SESSIONS_ENCRYPTION_KEYS",
+)
+# The services with a Redis client (call index, rate limits, sessions): they must all be
+# given the same Redis and the same way of reaching it.
+REDIS_CLIENTS = tuple(s for s, c in SETTINGS.items() if issubclass(c, RedisSettings))
+REDIS_VARIABLES = (
+    "REDIS_URL",
+    "REDIS_SSL_CA_FILE",
+    "REDIS_SSL_CERT_FILE",
+    "REDIS_SSL_KEY_FILE",
+    "REDIS_SSL_CHECK_HOSTNAME",
 )
 # The agent reads its own few settings from os.environ directly, and its LLM brain's
 # from a settings class.
@@ -82,7 +92,7 @@ def required_variables(service: str) -> set[str]:
 
 def known_variables(service: str) -> set[str]:
     if service == "agent":
-        return agent_variables() | {"PARLEY_AGENT_URL", "KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL"}
+        return agent_variables() | {"PARLEY_AGENT_URL", "KAFKA_BOOTSTRAP_SERVERS"}
     return variables_of(SETTINGS[service])
 
 

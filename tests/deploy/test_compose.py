@@ -9,6 +9,8 @@ from parley_contracts.topics import EDGE_SLOT_PARTITIONS, WORKER_PARTITIONS
 
 from tests.deploy.conftest import CHART
 from tests.deploy.settings_catalogue import (
+    REDIS_CLIENTS,
+    REDIS_VARIABLES,
     SESSION_READERS,
     SESSION_STORE_VARIABLES,
     SETTINGS,
@@ -63,7 +65,7 @@ def test_settings_every_service_shares_are_in_the_helm_config_map(
     shared = set.intersection(
         *(set(compose_config["services"][name]["environment"]) for name in PARLEY_SERVICES)
     )
-    assert {"KAFKA_BOOTSTRAP_SERVERS", "REDIS_URL", "OTEL_TRACES_EXPORTER"} <= shared
+    assert {"KAFKA_BOOTSTRAP_SERVERS", "OTEL_TRACES_EXPORTER"} <= shared
     config_map = (CHART / "templates" / "configmap.yaml").read_text()
     assert {v for v in shared if f"  {v}:" not in config_map} == set()
 
@@ -92,3 +94,15 @@ def test_every_service_reading_sessions_is_told_the_same_store(
     assert None not in next(iter(told.values())).values(), told
     for name in SESSION_READERS:
         assert "postgres" in compose_config["services"][name]["depends_on"], name
+
+
+def test_every_service_with_a_redis_client_is_told_the_same_redis(
+    compose_config: dict[str, Any],
+) -> None:
+    assert set(REDIS_CLIENTS) == {"edge", "janitor", "dialogue", "stt"}
+    told = {
+        name: {v: compose_config["services"][name]["environment"].get(v) for v in REDIS_VARIABLES}
+        for name in REDIS_CLIENTS
+    }
+    assert len({tuple(values.items()) for values in told.values()}) == 1, told
+    assert None not in next(iter(told.values())).values(), told

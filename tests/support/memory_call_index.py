@@ -59,6 +59,9 @@ class MemoryCallIndex(CallIndex):
     async def ping(self) -> None:
         pass
 
+    async def check_access(self) -> None:
+        pass
+
     async def close(self) -> None:
         pass
 

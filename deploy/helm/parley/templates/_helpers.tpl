@@ -89,6 +89,18 @@ KAFKA_SSL_CERT_FILE: {{ ternary (printf "%s/tls.crt" $tls) "" $client | quote }}
 KAFKA_SSL_KEY_FILE: {{ ternary (printf "%s/tls.key" $tls) "" $client | quote }}
 {{- end -}}
 
+{{/* How Redis clients connect besides REDIS_URL, as REDIS_SSL_* settings in the ConfigMap:
+the files are redis.tlsSecret's, mounted at /etc/parley/redis-tls (parley.secretMounts). */}}
+{{- define "parley.redisTls" -}}
+{{- $redis := .Values.redis }}
+{{- $tls := "" }}{{- if $redis.tlsSecret }}{{- $tls = "/etc/parley/redis-tls" }}{{- end }}
+{{- $client := and (ne $tls "") $redis.clientCertificate }}
+REDIS_SSL_CHECK_HOSTNAME: {{ $redis.checkHostname | quote }}
+REDIS_SSL_CA_FILE: {{ ternary (printf "%s/ca.crt" $tls) "" (ne $tls "") | quote }}
+REDIS_SSL_CERT_FILE: {{ ternary (printf "%s/tls.crt" $tls) "" $client | quote }}
+REDIS_SSL_KEY_FILE: {{ ternary (printf "%s/tls.key" $tls) "" $client | quote }}
+{{- end -}}
+
 {{/* A Kafka client's secrets, from its own Secret (kafka.security.serviceCredentials) or
 else existingSecret; each optional, as PLAINTEXT and TLS-only clients need none. */}}
 {{- define "parley.kafkaCredentials" -}}
@@ -102,12 +114,16 @@ else existingSecret; each optional, as PLAINTEXT and TLS-only clients need none.
 
 {{/* The Secrets a workload mounts, as volume name: [Secret, mount path]: for a Kafka
 client (every workload but the agent), kafka.security.tlsSecret's CA bundle and client
-certificate, where the KAFKA_SSL_*_FILE settings point; for stt and tts,
-googleCredentialsSecret's service account key. */}}
+certificate, where the KAFKA_SSL_*_FILE settings point; for a Redis client (edge, stt,
+dialogue, janitor), redis.tlsSecret's, where the REDIS_SSL_*_FILE settings point; for stt
+and tts, googleCredentialsSecret's service account key. */}}
 {{- define "parley.secretMounts" -}}
 {{- $security := .root.Values.kafka.security }}
 {{- if and $security.tlsSecret (ne .name "agent") }}
 kafka-tls: [{{ $security.tlsSecret }}, /etc/parley/kafka-tls]
+{{- end }}
+{{- if and .root.Values.redis.tlsSecret (has .name (list "edge" "stt" "dialogue" "janitor")) }}
+redis-tls: [{{ .root.Values.redis.tlsSecret }}, /etc/parley/redis-tls]
 {{- end }}
 {{- if and .root.Values.googleCredentialsSecret (has .name (list "stt" "tts")) }}
 google-credentials: [{{ .root.Values.googleCredentialsSecret }}, /etc/parley/google]

@@ -1,9 +1,11 @@
 """A throwaway certificate authority and a loopback server certificate, as PEM files.
 
-The local broker's TLS listener needs a certificate its clients can check: this makes
-a CA and a certificate it signs for ``127.0.0.1`` and ``localhost``, in the forms both
-sides read without keytool: Kafka takes a PEM keystore (a PKCS#8 key followed by the
-certificate chain) and a PEM truststore, Python takes the CA file.
+The local broker's and Redis's TLS listeners need a certificate their clients can check:
+this makes a CA and a certificate it signs for ``127.0.0.1`` and ``localhost``, in the
+forms every side reads without keytool: Kafka takes a PEM keystore (a PKCS#8 key
+followed by the certificate chain) and a PEM truststore, Redis the same keystore as its
+certificate and key file, Python the CA file. The server certificate may also serve as
+a client certificate (both key usages), for servers that ask for one.
 """
 
 from __future__ import annotations
@@ -46,13 +48,15 @@ def _pem(certificate: x509.Certificate) -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
-def make_server_certificate(directory: Path, host: str = "127.0.0.1") -> ServerCertificate:
-    """Write a new CA (``ca.pem``) and a certificate for ``host`` and localhost signed
-    by it, with its key (``server-keystore.pem``, readable by the owner only)."""
+def make_server_certificate(
+    directory: Path, host: str = "127.0.0.1", authority: str = "Parley local CA"
+) -> ServerCertificate:
+    """Write a new CA named ``authority`` (``ca.pem``) and a certificate for ``host`` and
+    localhost signed by it, with its key (``server-keystore.pem``, owner-only)."""
     directory.mkdir(parents=True, exist_ok=True)
     now = datetime.datetime.now(datetime.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name("Parley local Kafka CA")
+    ca_name = _name(authority)
     ca = (
         x509.CertificateBuilder()
         .subject_name(ca_name)

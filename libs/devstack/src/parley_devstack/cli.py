@@ -124,7 +124,7 @@ def _up(args: argparse.Namespace) -> int:
     env_file: Path = (args.env_file or data_dir / "stack.env").resolve()
     _stop_on_signals()
     with _exclusive(data_dir):
-        stack = LocalStack(data_dir, secure_kafka=args.secure_kafka)
+        stack = LocalStack(data_dir, secure_kafka=args.secure_kafka, secure_redis=args.secure_redis)
         try:
             stack.start()
             if not args.no_topics:
@@ -177,6 +177,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Kafka takes only SASL_SSL logins: the settings written are the admin's; each "
         "service's user and password are in <data-dir>/kafka/security/users.json",
+    )
+    up.add_argument(
+        "--secure-redis",
+        action="store_true",
+        help="Redis speaks only TLS and takes only ACL logins: the settings written are "
+        "Parley's user's; the admin's password is in <data-dir>/redis/security/users.json",
     )
     up.set_defaults(run=_up)
 

@@ -17,8 +17,6 @@ only because the controller port is bound to 127.0.0.1.
 
 from __future__ import annotations
 
-import json
-import secrets
 from pathlib import Path
 
 from parley_bus import KafkaConnection
@@ -26,6 +24,7 @@ from parley_contracts.access import grants, kafka_services
 
 from parley_devstack.certificates import ServerCertificate, make_server_certificate
 from parley_devstack.kafka_acls import create_acls
+from parley_devstack.passwords import kept_passwords
 from parley_devstack.ports import LOOPBACK
 
 MECHANISM = "SCRAM-SHA-512"
@@ -58,14 +57,8 @@ class KafkaListenerSecurity:
         if not self.certificate.exists():
             self.certificate = make_server_certificate(self.directory, LOOPBACK)
         wanted = [ADMIN, *(service_user(s) for s in kafka_services())]
-        known: dict[str, str] = (
-            json.loads(self._users_file.read_text()) if self._users_file.is_file() else {}
-        )
         # URL-safe tokens: the formatter splits its --add-scram values on commas.
-        self._passwords = {user: known.get(user) or secrets.token_urlsafe(18) for user in wanted}
-        if self._passwords != known:
-            self._users_file.touch(mode=0o600)
-            self._users_file.write_text(json.dumps(self._passwords, indent=1))
+        self._passwords = kept_passwords(self._users_file, wanted)
 
     def password(self, user: str) -> str:
         if not self._passwords:

@@ -11,6 +11,7 @@ from pathlib import Path
 from parley_devstack.errors import MissingDependencyError, PortInUseError
 from parley_devstack.ports import LOOPBACK, free_port
 from parley_devstack.process import ManagedProcess
+from parley_devstack.redis_security import RedisServerSecurity
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +41,27 @@ class LocalRedis:
     """``redis-server`` on 127.0.0.1 (random port unless given), its files in ``data_dir``.
 
     With ``keep_data`` the keys survive a stop, a crash and the next start; without it
-    nothing is written and every start begins empty.
+    nothing is written and every start begins empty. With ``secure`` it speaks only TLS
+    and every client logs in as an ACL user (:mod:`parley_devstack.redis_security`):
+    :attr:`url` is Parley's user's, ``security`` has the rest.
     """
 
-    def __init__(self, data_dir: Path, port: int | None = None, *, keep_data: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        keep_data: bool = False,
+        secure: bool = False,
+        client_certificates: bool = False,
+    ) -> None:
         self.data_dir = Path(data_dir).resolve()
         self.keep_data = keep_data
+        self.security = (
+            RedisServerSecurity(self.data_dir / "security", client_certificates=client_certificates)
+            if secure
+            else None
+        )
         self._fixed_port = port is not None
         self._port = port
         self._process: ManagedProcess | None = None
@@ -58,6 +74,8 @@ class LocalRedis:
 
     @property
     def url(self) -> str:
+        if self.security is not None:
+            return self.security.url(self.port)
         return f"redis://{LOOPBACK}:{self.port}/0"
 
     @property
@@ -89,6 +107,8 @@ class LocalRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if not self.keep_data:
             self._discard_data()
+        if self.security is not None:
+            self.security.prepare()
         for attempt in range(1, _PORT_ATTEMPTS + 1):
             if self._port is None:
                 self._port = free_port()
@@ -117,12 +137,13 @@ class LocalRedis:
                 path.unlink(missing_ok=True)
 
     def _launch(self, server: str, timeout: float) -> None:
+        security, port = self.security, self.port
+        listen = security.server_arguments(port) if security else ["--port", str(port)]
         argv = [
             server,
+            *listen,
             "--bind",
             LOOPBACK,
-            "--port",
-            str(self.port),
             *(_KEPT if self.keep_data else _THROWAWAY),
             "--dir",
             str(self.data_dir),
@@ -133,5 +154,5 @@ class LocalRedis:
         ]
         self._process = ManagedProcess("Redis", argv, self.log_path, cwd=self.data_dir)
         self._process.start()
-        port = self.port
-        self._process.wait_ready(lambda: _answers_ping(port), timeout=timeout, interval=0.05)
+        answers = security.answers_ping if security else _answers_ping
+        self._process.wait_ready(lambda: answers(port), timeout=timeout, interval=0.05)

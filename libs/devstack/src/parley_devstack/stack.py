@@ -52,7 +52,9 @@ class LocalStack:
     ``keep_data`` the local services keep their data in ``data_dir`` from one start to
     the next (``make run``); without it every start begins empty (tests). With
     ``secure_kafka`` the local broker takes only SASL_SSL logins: :meth:`env` logs in
-    as its admin, :meth:`service_env` gives each service its own user.
+    as its admin, :meth:`service_env` gives each service its own user. With
+    ``secure_redis`` the local Redis speaks only TLS and :meth:`env` logs in as Parley's
+    ACL user.
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class LocalStack:
         environ: Mapping[str, str] | None = None,
         keep_data: bool = False,
         secure_kafka: bool = False,
+        secure_redis: bool = False,
     ) -> None:
         source = os.environ if environ is None else environ
         self.data_dir = Path(data_dir).resolve()
@@ -80,7 +83,7 @@ class LocalStack:
             else None
         )
         self.redis = (
-            LocalRedis(self.data_dir / "redis", keep_data=keep_data)
+            LocalRedis(self.data_dir / "redis", keep_data=keep_data, secure=secure_redis)
             if with_redis and REDIS_ENV not in self.external
             else None
         )
@@ -141,6 +144,8 @@ class LocalStack:
                 settings |= self.kafka.security.environment()
         if self.redis is not None:
             settings[REDIS_ENV] = self.redis.url
+            if self.redis.security is not None:
+                settings |= self.redis.security.environment()
         if self.postgres is not None:
             settings[DATABASE_ENV] = self.postgres.url
         return settings

@@ -21,12 +21,25 @@ from parley_sessions.history import HistoryWindow, estimate_tokens, history_wind
 from parley_sessions.memory_store import MemorySessionStore
 from parley_sessions.model import Session, TokenUsage, ToolCall, Turn
 from parley_sessions.postgres_store import PostgresSessionStore
-from parley_sessions.redis_connection import connect_redis
+from parley_sessions.redis_access import check_redis_access
+from parley_sessions.redis_acl import PARLEY_RIGHTS, check_rate_limit_access, parley_acl_rule
+from parley_sessions.redis_connection import RedisConnection, RedisSettingsError, connect_redis
+from parley_sessions.redis_diagnosis import (
+    RedisAccessError,
+    RedisAuthenticationError,
+    RedisListenerMismatchError,
+    RedisPermissionError,
+    RedisTlsError,
+    RedisUnreachableError,
+)
+from parley_sessions.redis_rights import RedisRights, acl_rule
+from parley_sessions.redis_settings import RedisSettings
 from parley_sessions.redis_store import RedisSessionStore
 from parley_sessions.settings import SessionStoreSettings
 from parley_sessions.store import SessionStore
 
 __all__ = [
+    "PARLEY_RIGHTS",
     "STORAGE_TYPES",
     "CallIndex",
     "CallIndexUnavailableError",
@@ -36,7 +49,17 @@ __all__ = [
     "IndexedCall",
     "MemorySessionStore",
     "PostgresSessionStore",
+    "RedisAccessError",
+    "RedisAuthenticationError",
+    "RedisConnection",
+    "RedisListenerMismatchError",
+    "RedisPermissionError",
+    "RedisRights",
     "RedisSessionStore",
+    "RedisSettings",
+    "RedisSettingsError",
+    "RedisTlsError",
+    "RedisUnreachableError",
     "Session",
     "SessionAlreadyClosedError",
     "SessionCodec",
@@ -51,9 +74,13 @@ __all__ = [
     "TokenUsage",
     "ToolCall",
     "Turn",
+    "acl_rule",
+    "check_rate_limit_access",
+    "check_redis_access",
     "connect_redis",
     "estimate_tokens",
     "history_window",
     "open_session_store",
+    "parley_acl_rule",
     "parse_keys",
 ]

@@ -22,7 +22,10 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from parley_sessions.errors import SessionError
-from parley_sessions.redis_connection import connect_redis
+from parley_sessions.redis_access import PROBE_ID, check_redis_access
+from parley_sessions.redis_connection import RedisConnection, connect_redis
+from parley_sessions.redis_diagnosis import classify
+from parley_sessions.redis_rights import RedisRights
 
 KEY_PREFIX = "parley:calls:"
 # Longer than any call lasts: the entry says a call is over for as long as it is kept.
@@ -83,6 +86,20 @@ end
 return found
 """
 _LOOKUP = _ENTRY + "\nreturn entry(KEYS[1])\n"
+# The start-up probe: every command the scripts run, on a key no call has, removed again
+# (EXPIRE 0 deletes) before the script ends, so nobody sees it.
+_PROBE = """
+redis.call('TIME')
+redis.call('HMGET', KEYS[1], 'session')
+redis.call('HSET', KEYS[1], 'state', 'ended')
+redis.call('EXPIRE', KEYS[1], 0)
+return 0
+"""
+RIGHTS = RedisRights(
+    "call index",
+    keys=(f"{KEY_PREFIX}*",),
+    commands=("evalsha", "script|load", "time", "hmget", "hset", "expire"),
+)
 
 
 class CallIndexUnavailableError(SessionError):
@@ -96,13 +113,19 @@ class IndexedCall:
 
 
 class CallIndex:
-    def __init__(self, url: str, pending_timeout_s: float = DEFAULT_PENDING_TIMEOUT_S) -> None:
-        self._redis: Redis = connect_redis(url)
+    def __init__(
+        self,
+        connection: RedisConnection | str,
+        pending_timeout_s: float = DEFAULT_PENDING_TIMEOUT_S,
+    ) -> None:
+        self._connection = RedisConnection.of(connection)
+        self._redis: Redis = connect_redis(self._connection)
         self._pending_timeout_ms = int(pending_timeout_s * 1000)
         self._claim = self._redis.register_script(_CLAIM)
         self._start = self._redis.register_script(_START)
         self._end = self._redis.register_script(_END)
         self._lookup = self._redis.register_script(_LOOKUP)
+        self._probe = self._redis.register_script(_PROBE)
 
     async def claim(self, call_sid: str, session_id: str) -> IndexedCall:
         """The call's entry: a new ``pending`` one for ``session_id`` if the call had none,
@@ -139,6 +162,15 @@ class CallIndex:
     async def ping(self) -> None:
         await self._redis.ping()
 
+    async def check_access(self) -> None:
+        """At start-up: raise if Redis refuses the login or a right the index needs."""
+
+        async def probe() -> None:
+            await self._redis.ping()
+            await self._probe(keys=[KEY_PREFIX + PROBE_ID])
+
+        await check_redis_access(self._connection, RIGHTS, probe)
+
     async def close(self) -> None:
         await self._redis.aclose()
 
@@ -148,9 +180,13 @@ class CallIndex:
         try:
             reply = await script(keys=[KEY_PREFIX + call_sid], args=args)
         except RedisError as exc:
-            # Unreachable, or refusing writes (out of memory, a read-only replica): either
-            # way no call can be answered safely until REDIS_URL points at a working Redis.
-            raise CallIndexUnavailableError(f"the call index at REDIS_URL failed: {exc}") from exc
+            # Unreachable, or refusing writes (out of memory, a read-only replica, a user
+            # without the right): either way no call can be answered safely until
+            # REDIS_URL points at a working Redis.
+            reason = classify(exc, self._connection, RIGHTS)
+            raise CallIndexUnavailableError(
+                f"the call index at REDIS_URL failed: {reason}"
+            ) from exc
         return _indexed(reply)
 
 

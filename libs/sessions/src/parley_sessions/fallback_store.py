@@ -193,6 +193,9 @@ class FallbackSessionStore(SessionStore):
     async def ping(self) -> None:
         await self._primary.ping()
 
+    async def check_access(self) -> None:
+        await self._primary.check_access()
+
     async def close_store(self) -> None:
         if self._reconciler is not None:
             self._reconciler.cancel()

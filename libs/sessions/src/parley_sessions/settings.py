@@ -11,10 +11,12 @@ import logging
 from typing import Self
 
 from pydantic import AliasChoices, Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
 from parley_sessions.codec import SessionCodec, parse_keys
 from parley_sessions.factory import StorageType, open_session_store
+from parley_sessions.redis_connection import RedisConnection
+from parley_sessions.redis_settings import RedisSettings
 from parley_sessions.store import SessionStore
 
 log = logging.getLogger(__name__)
@@ -27,7 +29,10 @@ DEPRECATED_NAMES = {
 }
 
 
-class SessionStoreSettings(BaseSettings):
+class SessionStoreSettings(RedisSettings):
+    """A Redis store is reached with the REDIS_SSL_* settings of :class:`RedisSettings`,
+    at PARLEY_SESSION_STORE_URL when that is set, else at REDIS_URL."""
+
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
     session_store: StorageType = Field(
@@ -41,10 +46,6 @@ class SessionStoreSettings(BaseSettings):
         validation_alias=AliasChoices("PARLEY_SESSION_STORE_URL", "session_store_url"),
         description="The store's connection string; empty: REDIS_URL for redis,"
         " DATABASE_URL for postgres.",
-    )
-    redis_url: str = Field(
-        default="redis://127.0.0.1:6379/0",
-        validation_alias=AliasChoices("REDIS_URL", "redis_url"),
     )
     database_url: str = Field(
         default="", validation_alias=AliasChoices("DATABASE_URL", "database_url")
@@ -81,6 +82,11 @@ class SessionStoreSettings(BaseSettings):
             return self.session_store_url
         return self.database_url if self.session_store == "postgres" else self.redis_url
 
+    def _store_target(self) -> str | RedisConnection:
+        if self.session_store == "redis":
+            return self.redis_connection(self.store_connection())
+        return self.store_connection()
+
     def deprecated_names_used(self) -> list[tuple[str, str]]:
         """(old name, new name) for each deprecated variable that is set."""
         return [
@@ -96,4 +102,4 @@ class SessionStoreSettings(BaseSettings):
                 extra={"event": "sessions.deprecated_setting", "setting": old},
             )
         codec = SessionCodec(parse_keys(self.session_encryption_keys))
-        return open_session_store(self.session_store, self.store_connection(), codec)
+        return open_session_store(self.session_store, self._store_target(), codec)

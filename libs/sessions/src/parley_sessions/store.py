@@ -42,6 +42,10 @@ class SessionStore(abc.ABC):
     async def ping(self) -> None:
         """Raise if the backend is unreachable."""
 
+    async def check_access(self) -> None:  # noqa: B027 - optional hook, nothing to check by default
+        """At start-up: raise if the backend refuses this process's login or rights (an
+        unreachable backend is tolerated; :meth:`ping` reports it)."""
+
     async def purge(self, before: datetime) -> int:
         """Delete sessions closed at or before ``before``; returns how many. Stores with
         native expiry (Redis) delete on their own and return 0."""

@@ -135,6 +135,7 @@ def create_app(settings: DialogueSettings | None = None) -> FastAPI:
                 extra={"event": "dialogue.agent_down", "error": str(exc)},
             )
         try:
+            await store.check_access()
             async with running_broker(broker, [subscriber]):
                 yield
         finally:

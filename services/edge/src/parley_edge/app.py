@@ -30,7 +30,7 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
     publisher = BusPublisher(broker)
     registry = CallRegistry()
     subscribers = register_outbound_subscribers(broker, registry, settings.slot)
-    call_index = CallIndex(settings.redis_url, settings.pending_call_timeout_s)
+    call_index = CallIndex(settings.redis_connection(), settings.pending_call_timeout_s)
     calls = CallLedger(
         CallAdmission(settings.max_concurrent_calls),
         call_index,
@@ -44,6 +44,7 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
+            await call_index.check_access()
             async with running_broker(broker, subscribers):
                 yield
                 await calls.close()

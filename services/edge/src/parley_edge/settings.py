@@ -4,6 +4,7 @@ from typing import Any
 
 from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
+from parley_sessions import RedisSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
@@ -13,7 +14,7 @@ def _shared(env: str, name: str, default: str, description: str) -> Any:
     return Field(default=default, validation_alias=AliasChoices(env, name), description=description)
 
 
-class EdgeSettings(ServiceSettings, KafkaSettings):
+class EdgeSettings(ServiceSettings, KafkaSettings, RedisSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_EDGE_", env_file=".env", extra="ignore")
 
     port: int = 8080

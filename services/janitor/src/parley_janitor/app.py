@@ -18,7 +18,7 @@ from parley_bus import (
 )
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
 from parley_runtime import Readiness, build_service_app
-from parley_sessions import connect_redis
+from parley_sessions import check_rate_limit_access, connect_redis
 
 from parley_janitor.api import install_error_handlers, sessions_router
 from parley_janitor.callers import ClientAddress
@@ -33,7 +33,7 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     settings = settings or JanitorSettings()
     broker = build_broker(settings.kafka_connection(), client_id="parley-janitor")
     store = settings.open_session_store()
-    limits_redis = connect_redis(settings.redis_url, timeout_s=2)
+    limits_redis = connect_redis(settings.redis_connection(), timeout_s=2)
     lifecycle = SessionLifecycle(store, BusPublisher(broker), settings)
     service = SessionService(
         store, lifecycle, RateLimiter(limits_redis, settings.rate_limit_window_s), settings
@@ -56,6 +56,8 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
+            await store.check_access()
+            await check_rate_limit_access(limits_redis, settings.redis_connection())
             async with running_broker(broker, [subscriber]), mcp.session_manager.run():
                 sweeper = asyncio.create_task(lifecycle.run_sweeper(), name="session-expiry")
                 try:

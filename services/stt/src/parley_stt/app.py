@@ -83,6 +83,8 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         warmup.start()
         try:
+            if store is not None:
+                await store.check_access()
             async with running_broker(broker, [subscriber]):
                 yield
         finally:
