@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 from uuid import UUID, uuid4
@@ -20,9 +21,27 @@ class _CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore")
 
 
+MAX_TOOL_RESULT_CHARS = 2000
+"""What of a tool's result a turn keeps (the agent's full answer can be large)."""
+
+
 class ToolCall(_CamelModel):
     name: str
     arguments: dict[str, Any] = Field(default_factory=dict)
+    # An extension: what the tool returned, as the agent reported it (text, cut to
+    # MAX_TOOL_RESULT_CHARS), present in JSON only when reported.
+    result: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    @classmethod
+    def reported(cls, name: str, arguments: dict[str, Any], result: Any) -> ToolCall:
+        text = (
+            None
+            if result is None
+            else result
+            if isinstance(result, str)
+            else json.dumps(result, default=str)
+        )
+        return cls(name=name, arguments=arguments, result=text and text[:MAX_TOOL_RESULT_CHARS])
 
 
 class TokenUsage(_CamelModel):

@@ -80,6 +80,7 @@ class SimulatedCall:
         self._speech_ended = asyncio.Event()
         self._speech_end_time = 0.0
         self._first_audio_time: float | None = None
+        self._first_audio_wall: float | None = None
         self._collecting: bytearray | None = None
         self._completed_turns: list[int] = []
         self._reply_done = asyncio.Event()
@@ -192,6 +193,7 @@ class SimulatedCall:
             audio = bytearray()
             self._collecting = audio
             self._first_audio_time = None
+            self._first_audio_wall = None
             self._first_audio.clear()
             self._speech_ended.clear()
             self._caller_talking = True
@@ -216,6 +218,7 @@ class SimulatedCall:
                     script=turn.script,
                     latency_ms=latency,
                     reply_audio=bytes(audio),
+                    reply_heard_at=self._first_audio_wall,
                     cut_off_by_caller=interrupt,
                 )
             )
@@ -286,6 +289,7 @@ class SimulatedCall:
                     now = time.monotonic()
                     if self._speech_ended.is_set() and self._first_audio_time is None:
                         self._first_audio_time = now
+                        self._first_audio_wall = time.time()
                         self._first_audio.set()
                     if self._cleared and self._caller_talking:
                         self._stale_frames += 1

@@ -14,6 +14,8 @@ class TurnReport:
     reply: str | None = None
     latency_ms: float | None = None
     reply_audio: bytes = b""
+    reply_heard_at: float | None = None
+    """When the reply's first audio reached the caller (epoch seconds)."""
     cut_off_by_caller: bool = False
     recorded_as_interrupted: bool | None = None
     stages: dict[str, float] | None = None

@@ -63,7 +63,7 @@ class ConversationRecorder:
             user_utterance=caller_said,
             agent_response=spoken.text,
             latency_ms=latency_ms,
-            tool_calls=[ToolCall(name=c.name, arguments=c.arguments) for c in reply.tool_calls]
+            tool_calls=[ToolCall.reported(c.name, c.arguments, c.result) for c in reply.tool_calls]
             or None,
             interrupted=interrupted or None,
             warnings=spoken.warnings or None,

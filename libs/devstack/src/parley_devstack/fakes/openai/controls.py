@@ -51,6 +51,9 @@ class OpenAIFakeControls:
     """The bodies of the requests that were answered (or failed by a cue), in order."""
     streams_cut: int = 0
     """Streams the client went away from before the end."""
+    streams_finished: list[tuple[float, str]] = field(default_factory=list)
+    """Each stream that ran to its end: when it sent its last chunk (epoch seconds) and
+    the text it streamed, in order."""
 
     def queue(self, *faults: Fault) -> None:
         self.faults.extend(faults)

@@ -103,6 +103,7 @@ class FakeOpenAI(HttpFake):
             for chunk in answer.closing_chunks():
                 await response.write(_event(chunk))
             await response.write(sse("[DONE]"))
+            controls.streams_finished.append((time.time(), answer.text))
             await response.write_eof()
         except (ConnectionError, asyncio.CancelledError):
             controls.streams_cut += 1
