@@ -18,12 +18,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+from parley_agent_client import AgentRequest
 from parley_contracts import TurnCompleted
 
-from parley_dialogue.reply_feed import FeedEnd, ReplyFeed
+from parley_dialogue import metrics
+from parley_dialogue.latency import TurnTimer
+from parley_dialogue.reply_feed import FeedCancelled, FeedEnd, ReplyFeed
 from parley_dialogue.speaker import TurnVoice
 
 log = logging.getLogger(__name__)
+
+AskAgain = Callable[[AgentRequest, str], ReplyFeed]
+"""Asks the agent this request, going on after what the caller has heard (the text)."""
 
 
 class ReplyTurn:
@@ -55,15 +61,56 @@ class ReplyTurn:
                 },
             )
 
-    async def say_each(self, voice: TurnVoice, item: str | FeedEnd | None) -> str | FeedEnd | None:
-        """Say the reply's sentences as they come; how it ended. Raises FeedCancelled
-        once the turn is stopped."""
+    async def speak(
+        self,
+        voice: TurnVoice,
+        timer: TurnTimer,
+        filler: str,
+        first_within_s: float,
+        ask_again: AskAgain,
+    ) -> FeedEnd | None:
+        """Say each sentence as it comes; with none within `first_within_s`, the filler
+        first. How the reply ended (its last sentences still to be said), or None when
+        the turn was stopped before that. On failure the feed has put the fallback line
+        in the reply's place."""
+        try:
+            item = await self.feed.next(timeout_s=first_within_s)
+            if item is None:
+                if filler:
+                    timer.filler_spoken = True
+                    metrics.FILLERS.inc()
+                    await voice.filler(filler)
+                item = await self.feed.next()
+            timer.agent_replied()
+            item = await self._say_each(voice, item)
+            request = self.feed.request
+            if isinstance(item, FeedEnd) and request.speculative and item.reply.incomplete:
+                # Confirmed, but the agent stopped where it would have acted: ask for real
+                # and go on after what the caller has heard.
+                for sentence in item.sentences:
+                    await voice.say(sentence)
+                for_real = request.model_copy(update={"speculative": False})
+                await self._follow(ask_again(for_real, " ".join(voice.spoken)))
+                item = await self._say_each(voice, await self.feed.next())
+        except FeedCancelled:
+            log.info(
+                "reply stopped before it ended",
+                extra={"event": "dialogue.reply_stopped", "session": self.feed.session_id},
+            )
+            return None
+        finally:
+            await self.feed.cancel()  # a no-op once the reply has ended; else it stops it
+        assert isinstance(item, FeedEnd)
+        return item
+
+    async def _say_each(self, voice: TurnVoice, item: str | FeedEnd | None) -> str | FeedEnd | None:
+        """Say the reply's sentences as they come; how it ended."""
         while isinstance(item, str):
             await voice.say(item)
             item = await self.feed.next()
         return item
 
-    async def follow(self, feed: ReplyFeed) -> None:
+    async def _follow(self, feed: ReplyFeed) -> None:
         """The reply goes on from `feed`; a turn already stopped cancels it at once."""
         self.feed = feed
         if self.stopped:

@@ -35,7 +35,7 @@ from parley_dialogue.call_state import CallState, CallStates
 from parley_dialogue.conversation import ConversationRecorder, agent_context
 from parley_dialogue.latency import LatencyBudget, TurnTimer
 from parley_dialogue.preemptive import Preemption
-from parley_dialogue.reply_feed import FeedCancelled, FeedEnd, ReplyFeed
+from parley_dialogue.reply_feed import FeedEnd, ReplyFeed
 from parley_dialogue.reply_turn import ReplyTurn
 from parley_dialogue.speaker import (
     ReplySpeaker,
@@ -342,45 +342,17 @@ class DialogueWorker:
     async def _speak(
         self, reply: ReplyTurn, target: ReplyTarget, timer: TurnTimer
     ) -> tuple[SpokenReply, FeedEnd | None]:
-        """Speak each sentence as it comes; with none within the agent budget, the filler
-        first. On failure the feed has put the fallback line in the reply's place. A
-        reply stopped before it ended (no FeedEnd) keeps what was published of it."""
+        """Speak the reply as it comes, then its last sentences; a reply stopped before
+        it ended (no FeedEnd) keeps what was published of it."""
         voice = self._speaker.voice(target)
-        try:
-            item = await reply.feed.next(timeout_s=self._budget.agent_ms / 1000)
-            if item is None:
-                if self._speaker.filler:
-                    timer.filler_spoken = True
-                    metrics.FILLERS.inc()
-                    await voice.filler(self._speaker.filler)
-                item = await reply.feed.next()
-            timer.agent_replied()
-            item = await reply.say_each(voice, item)
-            request = reply.feed.request
-            if isinstance(item, FeedEnd) and request.speculative and item.reply.incomplete:
-                # Confirmed, but the agent stopped where it would have acted: ask for real
-                # and go on after what the caller has heard.
-                for sentence in item.sentences:
-                    await voice.say(sentence)
-                await reply.follow(
-                    self._feed(
-                        request.model_copy(update={"speculative": False}),
-                        already_said=" ".join(voice.spoken),
-                    )
-                )
-                item = await reply.say_each(voice, await reply.feed.next())
-        except FeedCancelled:
-            log.info(
-                "reply stopped before it ended",
-                extra={"event": "dialogue.reply_stopped", "session": target.session_id},
-            )
+        end = await reply.speak(
+            voice, timer, self._speaker.filler, self._budget.agent_ms / 1000, self._feed
+        )
+        if end is None:
             return SpokenReply(" ".join(voice.spoken)), None
-        finally:
-            await reply.feed.cancel()  # a no-op once the reply has ended; else it stops it
-        assert isinstance(item, FeedEnd)
-        metrics.MCP_LATENCY.observe(item.took_ms)
-        await voice.end(item.sentences, item.reply.wants_hangup)
-        return SpokenReply(" ".join(voice.spoken), item.warnings), item
+        metrics.MCP_LATENCY.observe(end.took_ms)
+        await voice.end(end.sentences, end.reply.wants_hangup)
+        return SpokenReply(" ".join(voice.spoken), end.warnings), end
 
     async def _state(self, session_id: str, edge_slot: int) -> CallState | None:
         state = self._calls.get(session_id)
