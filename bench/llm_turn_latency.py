@@ -132,12 +132,15 @@ def verdict(modes: dict[str, dict[str, Any]]) -> dict[str, Any]:
     gain = None
     if "median" in streaming and "median" in preemptive:
         gain = round(streaming["median"] - preemptive["median"], 1)
+    # A gain with no preemptive reply used is run-to-run noise, not preemption's doing.
+    used = modes["preemptive"]["preemptiveReplies"].get("used", 0)
     return {
         "endpointingDelayMs": endpointing,
         "streamingLimitMs": limit,
         "streamingMet": limit is not None and streaming.get("median", float("inf")) <= limit,
         "preemptiveGainMs": gain,
-        "preemptiveMet": gain is not None and gain >= PREEMPTIVE_GAIN_MS,
+        "preemptiveUsed": used,
+        "preemptiveMet": used > 0 and gain is not None and gain >= PREEMPTIVE_GAIN_MS,
     }
 
 
@@ -175,7 +178,9 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         f"**{met(targets['streamingMet'])}** "
         f"({modes['streaming']['endOfSpeechToFirstAudioMs'].get('median')} ms)\n"
         f"- preemptive median at least {PREEMPTIVE_GAIN_MS:.0f} ms below streaming's: "
-        f"**{met(targets['preemptiveMet'])}** (gain {targets['preemptiveGainMs']} ms)\n\n"
+        f"**{met(targets['preemptiveMet'])}** (gain {targets['preemptiveGainMs']} ms, "
+        f"{targets['preemptiveUsed']} preemptive replies used; with none used it cannot "
+        "be met)\n\n"
         f"Preemptive replies (dialogue_preemptive_replies_total by outcome): {preempted}. "
         "Preemption starts only on two identical interim transcripts in a row; a run where "
         "it was never used measures streaming alone.\n\n"
