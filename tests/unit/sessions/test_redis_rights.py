@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from parley_janitor import rate_limit
 from parley_sessions import call_index, parley_acl_rule
@@ -41,3 +42,12 @@ def test_the_rule_allows_parleys_keys_and_commands_only() -> None:
     for part in PARLEY_RIGHTS:
         assert {f"+{c}" for c in part.commands} <= set(granted), part.part
         assert {f"~{k}" for k in part.keys} <= set(keys), part.part
+
+
+def test_the_deployment_guide_gives_the_rule_the_code_needs() -> None:
+    guide = (Path(__file__).resolve().parents[3] / "docs" / "deploy.md").read_text()
+    rule = parley_acl_rule()
+    assert rule in guide
+    # ElastiCache's access string: the same rights, without the reset words it refuses.
+    access_string = " ".join(w for w in rule.split() if not w.startswith("reset"))
+    assert f'--access-string "on {access_string}"' in guide
