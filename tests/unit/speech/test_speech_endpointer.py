@@ -70,14 +70,23 @@ def test_nothing_to_finish_outside_speech() -> None:
     assert endpointer.finish() == []
 
 
-def test_the_audio_fed_is_kept_as_far_back_as_the_history_reaches() -> None:
+def test_an_utterance_is_kept_as_far_back_as_the_history_reaches() -> None:
     endpointer = TelephoneEndpointer(EndpointerConfig(silence_ms=300, history_ms=1000))
-    run(endpointer, silence(3000))
+    began, *_ = marks(run(endpointer, silence(500) + voiced(600)))
+    assert isinstance(began, SpeechBegan)
     fed = endpointer.fed_ms
-    assert len(endpointer.audio_between(fed - 500, fed)) == 500 * BYTES_PER_MS
+    assert len(endpointer.audio_between(began.start_ms, fed)) == (fed - began.start_ms) * 32
+    run(endpointer, voiced(3000))
     # Older audio than the history holds is gone; what is left is returned.
-    assert len(endpointer.audio_between(0, fed)) >= 1000 * BYTES_PER_MS
-    assert len(endpointer.audio_between(0, fed)) <= 2000 * BYTES_PER_MS
+    kept = len(endpointer.audio_between(0, endpointer.fed_ms)) / BYTES_PER_MS
+    assert 1000 <= kept <= 2000
+
+
+def test_between_utterances_only_the_endpointer_window_is_kept() -> None:
+    endpointer = TelephoneEndpointer(EndpointerConfig(silence_ms=300, history_ms=60_000))
+    run(endpointer, silence(500) + voiced(600) + silence(5000))
+    kept = len(endpointer.audio_between(0, endpointer.fed_ms)) / BYTES_PER_MS
+    assert 300 <= kept <= 2 * 340
 
 
 def test_no_history_is_kept_unless_asked_for() -> None:

@@ -87,7 +87,8 @@ class EndpointerConfig:
     pause_ms: int = 0
     """Silence inside an utterance that is reported as ``SpeechPaused``; 0 = never."""
     history_ms: int = 0
-    """How much of the most recent audio ``audio_between`` can return."""
+    """How much of an utterance ``audio_between`` can return (outside one, only the
+    endpointer's window is kept)."""
 
 
 class TelephoneEndpointer:
@@ -126,11 +127,13 @@ class TelephoneEndpointer:
     def feed(self, mulaw_frame: bytes) -> list[EndpointEvent]:
         pcm = self._resampler.process(mulaw_decode(mulaw_frame))
         self._pending.extend(pcm.astype("<i2").tobytes())
+        self._trim_history()
         events: list[EndpointEvent] = []
         while len(self._pending) >= self._frame_bytes:
             frame = bytes(self._pending[: self._frame_bytes])
             del self._pending[: self._frame_bytes]
-            self._remember(frame)
+            if self._config.history_ms:
+                self._history.extend(frame)
             events.extend(self._process(frame))
         return events
 
@@ -203,19 +206,22 @@ class TelephoneEndpointer:
         events.append(self._ended(int(self.fed_ms)))
         return events
 
-    def _remember(self, frame: bytes) -> None:
-        keep = self._config.history_ms * _BYTES_PER_MS
-        if not keep:
-            return
-        self._history.extend(frame)
+    def _trim_history(self) -> None:
+        """Before new audio: what the last feed's events may still have asked for stays.
+        Outside an utterance only the endpointer's window can still turn out to be the
+        start of one; inside, the utterance so far is kept, up to history_ms."""
+        keep_ms = self._config.history_ms
+        if not self._endpointer.in_speech:
+            keep_ms = min(keep_ms, self._config.silence_ms + 2 * round(ENDPOINTER_FRAME_S * 1000))
+        keep = keep_ms * _BYTES_PER_MS
         if len(self._history) > 2 * keep:
             drop = len(self._history) - keep
             del self._history[:drop]
             self._history_start_ms += drop / _BYTES_PER_MS
 
     def audio_between(self, start_ms: float, end_ms: float) -> bytes:
-        """The 16 kHz audio fed from ``start_ms`` to ``end_ms`` (as much of it as the
-        history still holds)."""
+        """The 16 kHz audio fed from ``start_ms`` to ``end_ms``, as much of it as the
+        history holds (everything the events of the last ``feed`` point at)."""
         first = max(0, int((start_ms - self._history_start_ms) * _BYTES_PER_MS) & ~1)
         last = max(first, int((end_ms - self._history_start_ms) * _BYTES_PER_MS) & ~1)
         return bytes(self._history[first:last])
