@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from parley_edge.telephony import CallControlError, TwilioCallControl
+from parley_edge.carriers.base import CallControlError
+from parley_edge.carriers.twilio.call_control import TwilioCallControl
 
 from tests.fakes.twilio_rest import FakeTwilioRest
 

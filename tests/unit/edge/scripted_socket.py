@@ -13,9 +13,10 @@ from parley_contracts import Event, InboundAudioHeaders, TopicSpec, encode_event
 from parley_edge.admission import CallAdmission
 from parley_edge.call_ledger import CallLedger
 from parley_edge.call_stream import CallStream, EdgeContext
+from parley_edge.carriers.twilio.call_control import TwilioCallControl
+from parley_edge.carriers.twilio.serializer import TwilioMediaSerializer
 from parley_edge.registry import CallRegistry
 from parley_edge.stream_token import StreamTokens
-from parley_edge.telephony import TwilioCallControl
 from starlette.websockets import WebSocket, WebSocketState
 
 from tests.support.memory_call_index import MemoryCallIndex
@@ -91,6 +92,7 @@ def edge_context(
         registry=CallRegistry(),
         tokens=TOKENS,
         calls=CallLedger(CallAdmission(max_calls=10), index, publisher, pending_timeout_s=60),
+        serializer=TwilioMediaSerializer(),
         call_control=TwilioCallControl("AC" + "0" * 32, "token", "http://127.0.0.1:9", 0.5),
         slot=0,
         playback_ahead_ms=100,

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parley_contracts import CallEnded, CallStarted, SegmentMark
-from parley_edge.media_protocol import (
+from parley_edge.carriers.base import MalformedMessageError
+from parley_edge.carriers.twilio.serializer import (
     MAX_MESSAGE_BYTES,
-    MalformedMessageError,
     TwilioMediaSerializer,
 )
 from parley_edge.stream_token import StreamTokenError

@@ -4,8 +4,8 @@ import base64
 
 import orjson
 import pytest
-from parley_edge.media_protocol import (
-    MalformedMessageError,
+from parley_edge.carriers.base import MalformedMessageError
+from parley_edge.carriers.twilio.serializer import (
     Media,
     Start,
     Stop,

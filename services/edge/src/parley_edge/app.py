@@ -14,12 +14,13 @@ from parley_edge import metrics
 from parley_edge.admission import CallAdmission
 from parley_edge.call_ledger import CallLedger
 from parley_edge.call_stream import POLICY_VIOLATION, CallStream, EdgeContext
+from parley_edge.carriers.twilio.call_control import TwilioCallControl
+from parley_edge.carriers.twilio.serializer import TwilioMediaSerializer
 from parley_edge.outbound import register_outbound_subscribers
 from parley_edge.registry import CallRegistry
 from parley_edge.settings import EdgeSettings
 from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.stream_token import StreamTokens
-from parley_edge.telephony import TwilioCallControl
 from parley_edge.twiml import MEDIA_PATH, media_stream_url
 from parley_edge.webhooks import webhook_router
 
@@ -61,6 +62,7 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
         registry=registry,
         tokens=tokens,
         calls=calls,
+        serializer=TwilioMediaSerializer(),
         call_control=TwilioCallControl(
             settings.twilio_account_sid,
             settings.twilio_auth_token,

@@ -1,4 +1,4 @@
-"""The agent's side of one call: its audio frames paced out to Twilio with a mark after
+"""The agent's side of one call: its audio frames paced out to the carrier with a mark after
 every segment, re-synthesised duplicates dropped, ``clear`` on barge-in, and the
 first-frame report that closes each turn's latency record."""
 
@@ -14,7 +14,7 @@ from parley_contracts import CALL_EVENTS, OutboundAudioHeaders, PlaybackStarted,
 from parley_telemetry import tracer
 
 from parley_edge import metrics
-from parley_edge.media_protocol import TwilioMediaSerializer
+from parley_edge.carriers.base import MediaSerializer
 from parley_edge.playback import PlaybackPacer, Send
 from parley_edge.segment_dedup import SegmentProgress
 
@@ -24,7 +24,7 @@ class CallPlayback:
         self,
         session_id: str,
         stream_sid: str,
-        serializer: TwilioMediaSerializer,
+        serializer: MediaSerializer,
         send: Send,
         publisher: BusPublisher,
         ahead_ms: int,
@@ -71,8 +71,8 @@ class CallPlayback:
             self._pacer.enqueue_mark(meta.turn_id, mark.name())
 
     async def clear(self, turn_id: int) -> None:
-        """Barge-in: drop everything queued for turns before ``turn_id`` and tell Twilio to
-        silence what it has buffered."""
+        """Barge-in: drop everything queued for turns before ``turn_id`` and tell the carrier
+        to silence what it has buffered."""
         self._pacer.supersede(turn_id)
         self._segments.forget_turns_before(turn_id)
         await self._send(self._serializer.clear(self._stream_sid))
@@ -83,7 +83,7 @@ class CallPlayback:
             metrics.FIRST_FRAME_LATENCY.observe((time.time() - ended) * 1000)
         trace_context = self._turn_traces.pop(turn_id, None)
         if trace_context is not None:
-            # The last hop of the turn's trace: its first audio frame leaves for Twilio.
+            # The last hop of the turn's trace: its first audio frame leaves for the carrier.
             tracer().start_span(
                 "edge.first_frame",
                 context=trace_context,

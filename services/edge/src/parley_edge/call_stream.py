@@ -1,4 +1,6 @@
-"""One Twilio Media Stream: from ``connected`` to ``stop`` (or a dropped socket).
+"""One call's media stream, whatever the carrier: from its start to its stop (or a dropped
+socket). The carrier's wire format is its :class:`MediaSerializer`'s business; this core
+sees carrier-neutral events.
 
 Bad input is counted, logged once per kind per call, and skipped; the call goes on.
 """
@@ -35,22 +37,22 @@ from parley_edge import metrics
 from parley_edge.call_ledger import CallLedger, StreamRefusedError
 from parley_edge.call_playback import CallPlayback
 from parley_edge.call_uplink import CallUplink
-from parley_edge.log_redaction import hashed_sid
-from parley_edge.media_protocol import (
-    Connected,
-    Dtmf,
-    InboundMessage,
+from parley_edge.carriers.base import (
+    CallControl,
+    CallControlError,
+    CallerAudio,
+    InboundEvent,
+    KeyPressed,
     MalformedMessageError,
-    Mark,
-    Media,
-    Start,
-    Stop,
-    TwilioMediaSerializer,
+    MarkReached,
+    MediaSerializer,
+    StreamStarted,
+    StreamStopped,
 )
+from parley_edge.log_redaction import hashed_sid
 from parley_edge.registry import CallRegistry
 from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokenError, StreamTokens
-from parley_edge.telephony import CallControlError, TwilioCallControl
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +68,8 @@ class EdgeContext:
     registry: CallRegistry
     tokens: StreamTokens
     calls: CallLedger
-    call_control: TwilioCallControl
+    serializer: MediaSerializer
+    call_control: CallControl
     slot: int
     playback_ahead_ms: int
     max_call_duration_s: float
@@ -80,7 +83,8 @@ class CallStream:
         self._publisher = edge.publisher
         self._registry = edge.registry
         self._slot = edge.slot
-        self._serializer = TwilioMediaSerializer()
+        self._serializer = edge.serializer
+        self._carrier = edge.serializer.carrier
         self._ahead_ms = edge.playback_ahead_ms
         self.session_id: str | None = None
         self.speech = CallSpeech()
@@ -130,13 +134,13 @@ class CallStream:
 
     async def _receive(self, text: str | None) -> None:
         if text is None:
-            self._bad(MalformedMessageError("binary_frame", "Twilio sends JSON text frames"))
+            self._bad(MalformedMessageError("binary_frame", "the carrier sends JSON text frames"))
             return
         if self._stopped:
             self._bad(MalformedMessageError("after_stop", "message after stop"))
             return
         try:
-            parsed = self._serializer.parse(text)
+            parsed = self._serializer.deserialize(text)
         except MalformedMessageError as exc:
             self._bad(exc)
             return
@@ -145,45 +149,43 @@ class CallStream:
             self._end_reason = self._end_reason or "stream_stopped"
             await self._end(self._end_reason)
 
-    async def _handle(self, message: InboundMessage) -> bool:
+    async def _handle(self, event: InboundEvent | None) -> bool:
         """Returns True when the stream is over."""
-        if isinstance(message, Media):
-            await self._on_media(message)
-        elif isinstance(message, Start):
-            await self._on_start(message)
-        elif isinstance(message, Mark):
-            await self._on_mark(message)
-        elif isinstance(message, Dtmf):
-            await self._on_dtmf(message)
-        elif isinstance(message, Stop):
+        if isinstance(event, CallerAudio):
+            await self._on_media(event)
+        elif isinstance(event, StreamStarted):
+            await self._on_start(event)
+        elif isinstance(event, MarkReached):
+            await self._on_mark(event)
+        elif isinstance(event, KeyPressed):
+            await self._on_dtmf(event)
+        elif isinstance(event, StreamStopped):
             return True
-        elif isinstance(message, Connected):
-            pass
         return False
 
-    async def _on_start(self, message: Start) -> None:
+    async def _on_start(self, event: StreamStarted) -> None:
         if self.session_id is not None:
             self._bad(MalformedMessageError("duplicate_start", "start after start"))
             return
-        parameters = message.start.customParameters
+        parameters = event.parameters
         session_id = parameters.get("sessionId", "")
         try:
             if not session_id:
                 raise StreamTokenError("start without a sessionId parameter")
-            self._edge.tokens.verify(parameters.get("token", ""), session_id, message.start.callSid)
+            self._edge.tokens.verify(parameters.get("token", ""), session_id, event.call_id)
         except StreamTokenError as exc:
-            await self._reject(str(exc), message.start.callSid, reason="token")
+            await self._reject(str(exc), event.call_id, reason="token")
             return
         try:
-            await self._edge.calls.start_stream(message.start.callSid, session_id)
+            await self._edge.calls.start_stream(event.call_id, session_id)
         except StreamRefusedError as exc:
-            await self._reject(str(exc), message.start.callSid, reason=exc.reason)
+            await self._reject(str(exc), event.call_id, reason=exc.reason)
             return
         self.session_id = session_id
         self.speech = CallSpeech.from_stream_parameters(parameters)
-        self.call_sid = message.start.callSid
-        self.account_sid = message.start.accountSid
-        self.stream_sid = message.start.streamSid or message.streamSid
+        self.call_sid = event.call_id
+        self.account_sid = event.account_id
+        self.stream_sid = event.stream_id
         self._duration_task = asyncio.create_task(
             self._limit_duration(), name=f"max-duration-{session_id}"
         )
@@ -220,7 +222,11 @@ class CallStream:
         metrics.STREAMS_REJECTED.labels(reason=reason).inc()
         log.warning(
             "refused a media stream",
-            extra={"event": "twilio.stream_refused", "why": why, "call": hashed_sid(call_sid)},
+            extra={
+                "event": f"{self._carrier}.stream_refused",
+                "why": why,
+                "call": hashed_sid(call_sid),
+            },
         )
         await self._close(POLICY_VIOLATION, "stream not authorised")
 
@@ -231,24 +237,24 @@ class CallStream:
             extra={"event": "call.max_duration", "session": self.session_id},
         )
         self._end_reason = "max_duration"
-        await self._hang_up_via_twilio("max_duration")
+        await self._hang_up_via_carrier("max_duration")
 
-    async def _on_media(self, message: Media) -> None:
+    async def _on_media(self, audio: CallerAudio) -> None:
         if self.session_id is None:
             self._bad(MalformedMessageError("media_before_start", "media before start"))
             return
-        if message.media.track not in ("inbound", "inbound_track"):
+        if not audio.from_caller:
             return
         try:
-            frame = self._serializer.audio(message)
+            frame = self._serializer.decode_audio(audio)
         except MalformedMessageError as exc:
             self._bad(exc)
             return
         metrics.INBOUND_CHUNKS.inc()
         meta = InboundAudioHeaders(
             session_id=self.session_id,
-            seq=message.media.chunk,
-            media_timestamp_ms=message.media.timestamp,
+            seq=audio.seq,
+            media_timestamp_ms=audio.timestamp_ms,
             received_at_ms=int(time.time() * 1000),
             edge_slot=self._slot,
             stt_provider=self.speech.stt_provider,
@@ -256,8 +262,8 @@ class CallStream:
         assert self._uplink is not None  # set with the session id
         self._uplink.audio(frame, meta)
 
-    async def _on_mark(self, message: Mark) -> None:
-        mark = SegmentMark.parse(message.mark.name)
+    async def _on_mark(self, event: MarkReached) -> None:
+        mark = SegmentMark.parse(event.name)
         if mark is None or self.session_id is None or self._uplink is None:
             return
         self._uplink.event(
@@ -272,14 +278,12 @@ class CallStream:
         if mark.hangup_after:
             await self.hang_up("agent_hangup")
 
-    async def _on_dtmf(self, message: Dtmf) -> None:
+    async def _on_dtmf(self, key: KeyPressed) -> None:
         if self.session_id is None:
             self._bad(MalformedMessageError("dtmf_before_start", "dtmf before start"))
             return
         try:
-            event = DtmfPressed(
-                session_id=self.session_id, edge_slot=self._slot, digit=message.dtmf.digit
-            )
+            event = DtmfPressed(session_id=self.session_id, edge_slot=self._slot, digit=key.digit)
         except ValueError:
             self._bad(MalformedMessageError("invalid_fields", "dtmf digit"))
             return
@@ -292,7 +296,11 @@ class CallStream:
             self._reported.add(error.kind)
             log.warning(
                 "skipping malformed media stream message",
-                extra={"event": "twilio.malformed", "kind": error.kind, "session": self.session_id},
+                extra={
+                    "event": f"{self._carrier}.malformed",
+                    "kind": error.kind,
+                    "session": self.session_id,
+                },
             )
 
     # --- outbound ------------------------------------------------------------------
@@ -308,7 +316,7 @@ class CallStream:
             await self._playback.clear(event.turn_id)
         elif isinstance(event, HangUp):
             self._end_reason = self._end_reason or "agent_hangup"
-            await self._hang_up_via_twilio(event.reason)
+            await self._hang_up_via_carrier(event.reason)
         elif isinstance(event, TransferCall):
             await self._transfer(event)
 
@@ -317,8 +325,8 @@ class CallStream:
         update = self._edge.call_control.transfer(
             self.account_sid, self.call_sid, event.target, event.announcement
         )
-        # Twilio stops the stream as soon as it takes the new TwiML, which can be before
-        # the REST response reaches us: record the reason first, undo it on failure.
+        # A carrier may stop the stream as soon as it takes the transfer, before its API's
+        # response reaches us: record the reason first, undo it on failure.
         previous, self._end_reason = self._end_reason, "transferred"
         if not await self._call_update("transfer", update, "the call stays with the agent"):
             self._end_reason = previous
@@ -328,9 +336,9 @@ class CallStream:
                 extra={"event": "call.transferred", "session": self.session_id, "kind": kind},
             )
 
-    async def _hang_up_via_twilio(self, reason: str) -> None:
-        """Complete the call through the REST API; if that fails, close our socket, which
-        makes Twilio run the ``<Hangup/>`` after ``<Connect>`` anyway."""
+    async def _hang_up_via_carrier(self, reason: str) -> None:
+        """Complete the call through the carrier's API; if that fails, close our socket,
+        which the markup that connected the call answers with a hang-up anyway."""
         update = self._edge.call_control.hang_up(self.account_sid, self.call_sid)
         await self._call_update("hangup", update, "closing the stream instead")
         await self.hang_up(reason)
@@ -341,10 +349,11 @@ class CallStream:
         except CallControlError as exc:
             metrics.CALL_CONTROL.labels(action=action, outcome="failed").inc()
             log.error(
-                f"Twilio {action} failed; {fallback}",
+                f"the carrier's {action} failed; {fallback}",
                 extra={
                     "event": f"call.{action}_failed",
                     "session": self.session_id,
+                    "carrier": self._carrier,
                     "error": str(exc),
                 },
             )
@@ -353,7 +362,8 @@ class CallStream:
         return True
 
     async def hang_up(self, reason: str) -> None:
-        """Close our side of the socket; Twilio then runs ``<Hangup/>`` from the TwiML."""
+        """Close our side of the socket; the carrier then hangs up, as the markup that
+        connected the call tells it to."""
         self._end_reason = self._end_reason or "agent_hangup"
         log.info(
             "hanging up",

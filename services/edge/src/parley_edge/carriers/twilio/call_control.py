@@ -10,11 +10,9 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
+from parley_edge.carriers.base import CallControl, CallControlError
+
 log = logging.getLogger(__name__)
-
-
-class CallControlError(RuntimeError):
-    """Twilio's REST API refused or could not be reached for a call update."""
 
 
 def transfer_twiml(target: str, announcement: str = "") -> str:
@@ -26,7 +24,7 @@ def transfer_twiml(target: str, announcement: str = "") -> str:
     return str(response)
 
 
-class TwilioCallControl:
+class TwilioCallControl(CallControl):
     """Updates live calls. ``account_sid`` may be empty: each call's own account is used."""
 
     def __init__(self, account_sid: str, auth_token: str, api_url: str, timeout_s: float) -> None:

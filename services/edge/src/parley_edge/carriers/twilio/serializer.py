@@ -1,4 +1,8 @@
-"""The Twilio Media Streams wire format, and nothing else: JSON text frames both ways."""
+"""The Twilio Media Streams wire format, and nothing else: JSON text frames both ways.
+
+Twilio's messages are parsed into the models below (:meth:`TwilioMediaSerializer.parse`)
+and from there into the carrier-neutral events the call core handles.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,19 @@ import orjson
 from parley_contracts import MAX_CALLER_FRAME_BYTES
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from parley_edge.carriers.base import (
+    CallerAudio,
+    InboundEvent,
+    KeyPressed,
+    MalformedMessageError,
+    MarkReached,
+    MediaSerializer,
+    StreamStarted,
+    StreamStopped,
+)
+
 MAX_MESSAGE_BYTES = 64 * 1024
-
-
-class MalformedMessageError(ValueError):
-    """An inbound message that is not valid Media Streams protocol. ``kind`` labels metrics."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(f"{kind}: {detail}")
-        self.kind = kind
+CALLER_TRACKS = frozenset({"inbound", "inbound_track"})
 
 
 class _Message(BaseModel):
@@ -105,8 +113,16 @@ _inbound = TypeAdapter[InboundMessage](InboundMessage)
 KNOWN_EVENTS = frozenset({"connected", "start", "media", "mark", "dtmf", "stop"})
 
 
-class TwilioMediaSerializer:
+class TwilioMediaSerializer(MediaSerializer):
     """Parses what Twilio sends and builds what we send back."""
+
+    carrier = "twilio"
+
+    def deserialize(self, text: str) -> InboundEvent | None:
+        return _event(self.parse(text))
+
+    def decode_audio(self, audio: CallerAudio) -> bytes:
+        return _decoded(audio.payload)
 
     def parse(self, text: str | bytes) -> InboundMessage:
         if len(text) > MAX_MESSAGE_BYTES:
@@ -126,13 +142,7 @@ class TwilioMediaSerializer:
             raise MalformedMessageError("invalid_fields", str(exc.errors()[0]["loc"])) from None
 
     def audio(self, media: Media) -> bytes:
-        try:
-            frame = base64.b64decode(media.media.payload, validate=True)
-        except (binascii.Error, ValueError):
-            raise MalformedMessageError("invalid_base64", "media payload") from None
-        if len(frame) > MAX_CALLER_FRAME_BYTES:
-            raise MalformedMessageError("oversized", f"media frame of {len(frame)} bytes")
-        return frame
+        return _decoded(media.media.payload)
 
     def media(self, stream_sid: str, frame: bytes) -> str:
         payload = base64.b64encode(frame).decode()
@@ -147,3 +157,38 @@ class TwilioMediaSerializer:
 
     def clear(self, stream_sid: str) -> str:
         return orjson.dumps({"event": "clear", "streamSid": stream_sid}).decode()
+
+
+def _decoded(payload: str) -> bytes:
+    try:
+        frame = base64.b64decode(payload, validate=True)
+    except (binascii.Error, ValueError):
+        raise MalformedMessageError("invalid_base64", "media payload") from None
+    if len(frame) > MAX_CALLER_FRAME_BYTES:
+        raise MalformedMessageError("oversized", f"media frame of {len(frame)} bytes")
+    return frame
+
+
+def _event(message: InboundMessage) -> InboundEvent | None:
+    """``connected`` says nothing the call core needs: None."""
+    if isinstance(message, Media):
+        return CallerAudio(
+            seq=message.media.chunk,
+            timestamp_ms=message.media.timestamp,
+            payload=message.media.payload,
+            from_caller=message.media.track in CALLER_TRACKS,
+        )
+    if isinstance(message, Start):
+        return StreamStarted(
+            call_id=message.start.callSid,
+            stream_id=message.start.streamSid or message.streamSid,
+            account_id=message.start.accountSid,
+            parameters=message.start.customParameters,
+        )
+    if isinstance(message, Mark):
+        return MarkReached(message.mark.name)
+    if isinstance(message, Dtmf):
+        return KeyPressed(message.dtmf.digit)
+    if isinstance(message, Stop):
+        return StreamStopped()
+    return None
