@@ -9,6 +9,7 @@ and consumer lists are what each service's Kafka principal is allowed to do
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -26,6 +27,28 @@ class Partitioning(StrEnum):
     BY_EDGE_SLOT = "partition = edge slot of the call; key = session id"
 
 
+class CallerData(StrEnum):
+    """What of a call a topic holds, which decides how long Kafka keeps it.
+
+    Each class has one retention (``PARLEY_TOPIC_RETENTION_<CLASS>`` for the topics
+    command); audio is the most sensitive and only needed while the call is live.
+    """
+
+    AUDIO = "audio"
+    TEXT = "text"
+    EVENTS = "events"
+
+
+DEFAULT_RETENTION: dict[CallerData, timedelta] = {
+    CallerData.AUDIO: timedelta(hours=1),
+    CallerData.TEXT: timedelta(days=1),
+    CallerData.EVENTS: timedelta(days=1),
+}
+"""How long each class of data stays on Kafka unless the deployment says otherwise:
+long enough for a consumer that was down to catch up, far shorter than the broker's
+default week."""
+
+
 @dataclass(frozen=True, slots=True)
 class TopicSpec:
     """One Kafka topic and its contract."""
@@ -37,6 +60,7 @@ class TopicSpec:
     producers: tuple[str, ...]
     consumers: tuple[str, ...]
     description: str
+    holds: CallerData
 
 
 # Topics whose partition is the edge slot need at least as many partitions as there
@@ -52,6 +76,7 @@ AUDIO_IN = TopicSpec(
     producers=("edge",),
     consumers=("stt",),
     description="Caller audio, one 20 ms frame (160 bytes) per message.",
+    holds=CallerData.AUDIO,
 )
 TRANSCRIPTS = TopicSpec(
     name="parley.transcripts",
@@ -61,6 +86,7 @@ TRANSCRIPTS = TopicSpec(
     producers=("stt",),
     consumers=("dialogue",),
     description="Speech started, interim and final transcripts (a final ends an utterance).",
+    holds=CallerData.TEXT,
 )
 REPLIES = TopicSpec(
     name="parley.replies",
@@ -70,6 +96,7 @@ REPLIES = TopicSpec(
     producers=("dialogue",),
     consumers=("tts",),
     description="The agent's reply, one sentence per message, in speaking order.",
+    holds=CallerData.TEXT,
 )
 AUDIO_OUT = TopicSpec(
     name="parley.audio.out",
@@ -79,6 +106,7 @@ AUDIO_OUT = TopicSpec(
     producers=("tts",),
     consumers=("edge",),
     description="Synthesised agent audio, one 20 ms frame per message, for the call's edge.",
+    holds=CallerData.AUDIO,
 )
 CONTROL = TopicSpec(
     name="parley.control",
@@ -88,6 +116,7 @@ CONTROL = TopicSpec(
     producers=("dialogue", "janitor"),
     consumers=("edge",),
     description="Commands for the edge holding a call: clear playback, hang up.",
+    holds=CallerData.TEXT,
 )
 CALL_EVENTS = TopicSpec(
     name="parley.call.events",
@@ -97,6 +126,7 @@ CALL_EVENTS = TopicSpec(
     producers=("edge", "dialogue", "janitor"),
     consumers=("stt", "dialogue", "janitor"),
     description="Call lifecycle: started, ended, playback marks, DTMF, session closed.",
+    holds=CallerData.EVENTS,
 )
 
 ALL_TOPICS: tuple[TopicSpec, ...] = (

@@ -23,6 +23,7 @@ from parley_devstack.errors import DevstackError, InvalidSettingError, NotRootEr
 from parley_devstack.install import install_system_packages
 from parley_devstack.kafka_jars import KAFKA_VERSION, cached_kafka_jars, ensure_kafka_jars
 from parley_devstack.paths import stack_dir
+from parley_devstack.retention import TopicRetentionSettings
 from parley_devstack.stack import KAFKA_ENV, LocalStack
 from parley_devstack.topics import create_topics
 
@@ -75,11 +76,18 @@ def _topics(args: argparse.Namespace) -> int:
     try:
         # The other KAFKA_* settings (security protocol, credentials) as the services read them.
         kafka = KafkaSettings(kafka_bootstrap_servers=servers).kafka_connection()
+        retention = TopicRetentionSettings().by_class()
     except ValidationError as exc:
         raise InvalidSettingError(str(exc)) from exc
     overrides = partition_overrides(args.partitions_per_call, args.edge_slots)
     created = asyncio.run(
-        create_topics(kafka, ALL_TOPICS, overrides, replication_factor=args.replication_factor)
+        create_topics(
+            kafka,
+            ALL_TOPICS,
+            overrides,
+            replication_factor=args.replication_factor,
+            retention=retention,
+        )
     )
     logger.info(
         "topics ready on %s (%d created, %d already there)",
@@ -199,7 +207,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(run=_run_system)
 
-    topics = commands.add_parser("topics", help=f"create Parley's topics on ${KAFKA_ENV}")
+    topics = commands.add_parser(
+        "topics",
+        help=f"create Parley's topics on ${KAFKA_ENV}, with the retention of "
+        "PARLEY_TOPIC_RETENTION_AUDIO / _TEXT / _EVENTS (existing topics are altered to it)",
+    )
     topics.add_argument("--bootstrap-servers", help=f"default: ${KAFKA_ENV}")
     topics.add_argument(
         "--partitions-per-call",

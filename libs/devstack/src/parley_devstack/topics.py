@@ -1,4 +1,8 @@
-"""Creating Parley's Kafka topics (idempotently) with aiokafka's admin client."""
+"""Creating Parley's Kafka topics (idempotently) with aiokafka's admin client.
+
+Existing topics are brought to the retention of the data they hold
+(:mod:`parley_devstack.retention`); their partition counts are left as they are.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -14,9 +19,10 @@ from aiokafka.errors import KafkaError, KafkaTimeoutError, TopicAlreadyExistsErr
 from parley_bus import KafkaAccessError, KafkaConnection
 from parley_bus import KafkaUnreachableError as NoKafkaAnswers
 from parley_bus.clients import started
-from parley_contracts.topics import TopicSpec
+from parley_contracts.topics import CallerData, TopicSpec
 
 from parley_devstack.errors import KafkaRefusedError, KafkaUnreachableError, TopicCreationError
+from parley_devstack.retention import align_topic_configs, wanted_configs
 
 logger = logging.getLogger(__name__)
 
@@ -49,16 +55,21 @@ async def create_topics(
     partitions_override: Mapping[str, int] | None = None,
     *,
     replication_factor: int = 1,
+    retention: Mapping[CallerData, timedelta] | None = None,
     timeout: float = 30.0,
 ) -> list[str]:
     """Create the topics that do not exist yet; return the names actually created.
 
-    Existing topics are left alone (a warning is logged when their partition count
-    differs from the wanted one). Returns once every new partition is served by its
-    leader, so producers can use the topics straight away. ``kafka`` given as bare
-    bootstrap servers means a PLAINTEXT connection.
+    Every topic gets the retention of the data it holds (``retention``, default the
+    catalogue's): new ones are created with it, existing ones altered to it (one log
+    line per change). An existing topic's partition count is left alone (a warning is
+    logged when it differs from the wanted one). Returns once every new partition is
+    served by its leader, so producers can use the topics straight away. ``kafka``
+    given as bare bootstrap servers means a PLAINTEXT connection.
     """
+    topics = tuple(topics)
     wanted = _wanted_partitions(topics, partitions_override)
+    configs = wanted_configs(topics, retention)
     if not wanted:
         return []
     connection = kafka if isinstance(kafka, KafkaConnection) else KafkaConnection(kafka)
@@ -82,11 +93,15 @@ async def create_topics(
                     count,
                     wanted[name],
                 )
+        await align_topic_configs(admin, {name: configs[name] for name in existing})
         missing = [name for name in wanted if name not in existing]
         if not missing:
             return []
         response = await admin.create_topics(
-            [NewTopic(name, wanted[name], replication_factor) for name in missing],
+            [
+                NewTopic(name, wanted[name], replication_factor, topic_configs=configs[name])
+                for name in missing
+            ],
             timeout_ms=int(timeout * 1000),
         )
         created = _check_response(response.topic_errors)

@@ -121,9 +121,11 @@ def _print_record(record: TopicRecord, as_json: bool) -> None:
 
 async def _topics(args: argparse.Namespace, kafka: KafkaConnection) -> int:
     if args.create:
+        from parley_devstack.retention import TopicRetentionSettings
         from parley_devstack.topics import create_topics
 
-        created = await create_topics(kafka, ALL_TOPICS)
+        retention = TopicRetentionSettings().by_class()
+        created = await create_topics(kafka, ALL_TOPICS, retention=retention)
         print(f"created {len(created)} topics: {', '.join(created) or '-'}")
     states = await describe_topics(kafka, list(ALL_TOPICS))
     print("\n".join(format_topics(states, args.describe)))
