@@ -10,7 +10,7 @@ import kubernetes_validate
 import pytest
 import yaml
 from fastapi.routing import APIRoute
-from parley_edge.webhooks import webhook_router
+from parley_edge.carriers.twilio.webhooks import webhook_router
 
 from tests.deploy.chart import KUBERNETES_VERSION, by_kind, env_of, render, template
 from tests.deploy.conftest import CHART, CRD_DIR, helm, require

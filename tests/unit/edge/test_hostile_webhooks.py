@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from parley_edge.admission import CallAdmission
 from parley_edge.call_ledger import CallLedger
-from parley_edge.signature import TwilioSignatureVerifier
-from parley_edge.webhooks import CALL_STATUSES, MAX_WEBHOOK_BYTES, webhook_router
+from parley_edge.carriers.twilio.signature import TwilioSignatureVerifier
+from parley_edge.carriers.twilio.webhooks import CALL_STATUSES, MAX_WEBHOOK_BYTES, webhook_router
 from prometheus_client import REGISTRY
 from twilio.request_validator import RequestValidator
 

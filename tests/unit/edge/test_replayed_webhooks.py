@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from parley_contracts import CallEnded
 from parley_edge.admission import CallAdmission
 from parley_edge.call_ledger import CallLedger
-from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.carriers.twilio.signature import TwilioSignatureVerifier
+from parley_edge.carriers.twilio.webhooks import webhook_router
 from parley_edge.stream_token import StreamTokens
-from parley_edge.webhooks import webhook_router
 from prometheus_client import REGISTRY
 from twilio.request_validator import RequestValidator
 

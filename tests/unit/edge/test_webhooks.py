@@ -8,10 +8,15 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from parley_edge.admission import CallAdmission
 from parley_edge.call_ledger import CallLedger
-from parley_edge.signature import TwilioSignatureVerifier
+from parley_edge.carriers.twilio.signature import TwilioSignatureVerifier
+from parley_edge.carriers.twilio.twiml import (
+    connect_twiml,
+    fallback_twiml,
+    hangup_twiml,
+    media_stream_url,
+)
+from parley_edge.carriers.twilio.webhooks import webhook_router
 from parley_edge.stream_token import StreamTokens
-from parley_edge.twiml import connect_twiml, fallback_twiml, hangup_twiml, media_stream_url
-from parley_edge.webhooks import webhook_router
 from parley_sessions import CallIndexUnavailableError, IndexedCall
 from twilio.request_validator import RequestValidator
 

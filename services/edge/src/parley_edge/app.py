@@ -1,8 +1,8 @@
-"""The edge: Twilio webhooks and Media Streams in, Kafka out, and back."""
+"""The edge: each carrier's webhooks and media streams in, Kafka out, and back."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, WebSocket
@@ -14,15 +14,12 @@ from parley_edge import metrics
 from parley_edge.admission import CallAdmission
 from parley_edge.call_ledger import CallLedger
 from parley_edge.call_stream import POLICY_VIOLATION, CallStream, EdgeContext
-from parley_edge.carriers.twilio.call_control import TwilioCallControl
-from parley_edge.carriers.twilio.serializer import TwilioMediaSerializer
+from parley_edge.carriers.base import Carrier
+from parley_edge.carriers.registry import build_carriers
 from parley_edge.outbound import register_outbound_subscribers
 from parley_edge.registry import CallRegistry
 from parley_edge.settings import EdgeSettings
-from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.stream_token import StreamTokens
-from parley_edge.twiml import MEDIA_PATH, media_stream_url
-from parley_edge.webhooks import webhook_router
 
 
 def create_app(settings: EdgeSettings | None = None) -> FastAPI:
@@ -53,39 +50,33 @@ def create_app(settings: EdgeSettings | None = None) -> FastAPI:
             await call_index.close()
 
     app = build_service_app("edge", readiness, lifespan)
-    verifier = TwilioSignatureVerifier(settings.twilio_auth_token, settings.public_url)
     tokens = StreamTokens(settings.token_secret(), settings.stream_token_ttl_s)
-    app.include_router(webhook_router(verifier, calls, settings.public_url, tokens))
-    stream_url = media_stream_url(settings.public_url)
-    edge = EdgeContext(
-        publisher=publisher,
-        registry=registry,
-        tokens=tokens,
-        calls=calls,
-        serializer=TwilioMediaSerializer(),
-        call_control=TwilioCallControl(
-            settings.twilio_account_sid,
-            settings.twilio_auth_token,
-            settings.twilio_api_url,
-            settings.twilio_api_timeout_s,
-        ),
-        slot=settings.slot,
-        playback_ahead_ms=settings.playback_ahead_ms,
-        max_call_duration_s=settings.max_call_duration_s,
-        start_timeout_s=settings.start_timeout_s,
-    )
+    for carrier in build_carriers(settings):
+        app.include_router(carrier.webhook_router(calls, tokens))
+        edge = EdgeContext(
+            publisher=publisher,
+            registry=registry,
+            tokens=tokens,
+            calls=calls,
+            serializer=carrier.serializer,
+            call_control=carrier.call_control,
+            slot=settings.slot,
+            playback_ahead_ms=settings.playback_ahead_ms,
+            max_call_duration_s=settings.max_call_duration_s,
+            start_timeout_s=settings.start_timeout_s,
+        )
+        app.add_api_websocket_route(carrier.media_path, _media_stream(carrier, edge))
 
-    @app.websocket(MEDIA_PATH)
+    return app
+
+
+def _media_stream(carrier: Carrier, edge: EdgeContext) -> Callable[[WebSocket], Awaitable[None]]:
     async def media_stream(websocket: WebSocket) -> None:
         await websocket.accept()
-        signature = websocket.headers.get("x-twilio-signature")
-        query = websocket.url.query
-        signed_url = stream_url + (f"?{query}" if query else "")
-        if signature is not None and not verifier.is_valid_url(signed_url, {}, signature):
-            # Twilio signs the upgrade over the wss:// URL with no parameters.
+        if not carrier.accepts_upgrade(websocket):
             metrics.STREAMS_REJECTED.labels(reason="signature").inc()
-            await websocket.close(code=POLICY_VIOLATION, reason="invalid X-Twilio-Signature")
+            await websocket.close(code=POLICY_VIOLATION, reason=carrier.upgrade_refusal)
             return
         await CallStream(websocket, edge).run()
 
-    return app
+    return media_stream

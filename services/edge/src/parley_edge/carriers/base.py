@@ -145,6 +145,8 @@ class Carrier(ABC):
 
     name: str
     media_path: str
+    #: The close reason of a media socket whose upgrade :meth:`accepts_upgrade` refused.
+    upgrade_refusal: str
     serializer: MediaSerializer
     call_control: CallControl
 

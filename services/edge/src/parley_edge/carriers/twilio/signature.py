@@ -6,8 +6,10 @@ from collections.abc import Mapping
 
 from twilio.request_validator import RequestValidator
 
+from parley_edge.carriers.base import WebhookVerifier
 
-class TwilioSignatureVerifier:
+
+class TwilioSignatureVerifier(WebhookVerifier):
     def __init__(self, auth_token: str, public_url: str) -> None:
         self._validator = RequestValidator(auth_token)
         self._public_url = public_url.rstrip("/")

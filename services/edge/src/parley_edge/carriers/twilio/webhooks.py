@@ -12,11 +12,11 @@ from starlette.types import Message
 
 from parley_edge import metrics
 from parley_edge.call_ledger import AnsweredCall, CallLedger, EdgeFullError
+from parley_edge.carriers.twilio.signature import TwilioSignatureVerifier
+from parley_edge.carriers.twilio.twiml import connect_twiml, fallback_twiml, hangup_twiml
 from parley_edge.log_redaction import hashed_sid, phone_tail
-from parley_edge.signature import TwilioSignatureVerifier
 from parley_edge.speech_choice import CallSpeech
 from parley_edge.stream_token import StreamTokens
-from parley_edge.twiml import connect_twiml, fallback_twiml, hangup_twiml
 
 log = logging.getLogger(__name__)
 
