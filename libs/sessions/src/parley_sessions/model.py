@@ -72,6 +72,8 @@ class Turn(_CamelModel):
 
 
 class Session(_CamelModel):
+    """One call's record: its settings and the conversation so far."""
+
     session_id: UUID = Field(default_factory=uuid4)
     call_sid: str
     mcp_endpoint: str = ""

@@ -9,7 +9,7 @@ and the bound.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from parley_janitor.agent_endpoints import AgentEndpointPolicy
+from parley_janitor.agent_endpoints import MAX_ENDPOINT_LENGTH, AgentEndpointPolicy
 
 # Fields of Session an update may not touch: identity, bookkeeping, and status (use close).
 IMMUTABLE_FIELDS = frozenset(
@@ -41,6 +41,21 @@ MAX_OLDER_THAN_S = 366 * 24 * 3600
 
 _POLICY = "endpoints"
 _DEFAULT_POLICY = AgentEndpointPolicy()
+
+
+# The scalar inputs, as the MCP tools publish them; SessionInput is what checks them.
+SessionId = Annotated[UUID, Field(description="the sessionId session.create returned")]
+CallSid = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME_LENGTH, description="the carrier's id of the call"),
+]
+CloseReason = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME_LENGTH, description="why; recorded in metadata"),
+]
+OlderThan = Annotated[
+    int, Field(ge=0, le=MAX_OLDER_THAN_S, description="seconds idle, at least (up to a year)")
+]
 
 
 class InvalidRequestError(ValueError):
@@ -88,9 +103,17 @@ class _Input(BaseModel):
 class SessionConfig(_Input):
     """The fields both create (``config``) and update may set."""
 
-    mcp_endpoint: str | None = None
-    stt_provider: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
-    tts_provider: str | None = Field(default=None, min_length=1, max_length=MAX_NAME_LENGTH)
+    mcp_endpoint: str | None = Field(
+        default=None,
+        description="the agent's MCP endpoint, an http(s) URL the janitor's policy admits",
+        json_schema_extra={"format": "uri", "maxLength": MAX_ENDPOINT_LENGTH},
+    )
+    stt_provider: str | None = Field(
+        default=None, min_length=1, max_length=MAX_NAME_LENGTH, description="speech recogniser"
+    )
+    tts_provider: str | None = Field(
+        default=None, min_length=1, max_length=MAX_NAME_LENGTH, description="speech synthesiser"
+    )
     ttl: int | None = Field(
         default=None, ge=1, le=MAX_TTL_S, strict=True, description="idle seconds before expiry"
     )
@@ -105,15 +128,30 @@ class SessionConfig(_Input):
 
 
 class CreateRequest(_Input):
-    call_sid: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    call_sid: CallSid
     config: SessionConfig = Field(default_factory=SessionConfig)
 
 
 class SessionUpdates(SessionConfig):
-    """Partial<Session>: turns are appended in order, metadata is merged, the rest replaced."""
+    """What session.update may change, and how (the description its schema publishes)."""
 
-    metadata: dict[str, Any] | None = None
-    turns: list[Turn] | None = Field(default=None, max_length=MAX_TURNS_PER_UPDATE)
+    # Published with the schema, so a client reads what it may not send before it is refused.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "description": "Partial<Session>: turns are appended in order, metadata is merged"
+            " key by key, the rest replaced; "
+            + ", ".join(sorted(IMMUTABLE_FIELDS))
+            + " cannot change (status changes through session.close)."
+        }
+    )
+
+    metadata: dict[str, Any] | None = Field(
+        default=None,
+        description=f"merged key by key; at most {MAX_METADATA_BYTES} bytes as JSON once merged",
+    )
+    turns: list[Turn] | None = Field(
+        default=None, max_length=MAX_TURNS_PER_UPDATE, description="appended in the order given"
+    )
 
     @field_validator("metadata")
     @classmethod
