@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,10 +35,10 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from parley_edge import metrics
 from parley_edge.call_ledger import CallLedger, StreamRefusedError
 from parley_edge.call_playback import CallPlayback
+from parley_edge.call_updates import CallUpdates
 from parley_edge.call_uplink import CallUplink
 from parley_edge.carriers.base import (
     CallControl,
-    CallControlError,
     CallerAudio,
     InboundEvent,
     KeyPressed,
@@ -81,11 +80,9 @@ class CallStream:
         self._ws = websocket
         self._edge = edge
         self._publisher = edge.publisher
-        self._registry = edge.registry
         self._slot = edge.slot
         self._serializer = edge.serializer
         self._carrier = edge.serializer.carrier
-        self._ahead_ms = edge.playback_ahead_ms
         self.session_id: str | None = None
         self.speech = CallSpeech()
         self.call_sid = ""
@@ -98,6 +95,7 @@ class CallStream:
         self._playback: CallPlayback | None = None
         self._playback_task: asyncio.Task[None] | None = None
         self._uplink: CallUplink | None = None
+        self._updates: CallUpdates | None = None
         self._reported: set[str] = set()
         self._ended = False
 
@@ -195,14 +193,17 @@ class CallStream:
             self._serializer,
             self._send,
             self._publisher,
-            self._ahead_ms,
+            self._edge.playback_ahead_ms,
         )
         self._playback_task = asyncio.create_task(
             self._playback.run(), name=f"playback-{session_id}"
         )
-        self._registry.add(session_id, self)
+        self._edge.registry.add(session_id, self)
         metrics.CALLS_ACTIVE.inc()
         self._uplink = CallUplink(session_id, self._publisher)
+        self._updates = CallUpdates(
+            self._edge.call_control, self._carrier, session_id, self.account_sid, self.call_sid
+        )
         self._uplink.event(
             CALL_EVENTS,
             CallStarted(
@@ -321,45 +322,29 @@ class CallStream:
             await self._transfer(event)
 
     async def _transfer(self, event: TransferCall) -> None:
-        kind = "warm" if event.announcement else "cold"
-        update = self._edge.call_control.transfer(
-            self.account_sid, self.call_sid, event.target, event.announcement
-        )
+        if self._updates is None:
+            return
         # A carrier may stop the stream as soon as it takes the transfer, before its API's
         # response reaches us: record the reason first, undo it on failure.
         previous, self._end_reason = self._end_reason, "transferred"
-        if not await self._call_update("transfer", update, "the call stays with the agent"):
+        if not await self._updates.transfer(event.target, event.announcement):
             self._end_reason = previous
-        else:
-            log.info(
-                "call transferred",
-                extra={"event": "call.transferred", "session": self.session_id, "kind": kind},
-            )
+            return
+        log.info(
+            "call transferred",
+            extra={
+                "event": "call.transferred",
+                "session": self.session_id,
+                "kind": "warm" if event.announcement else "cold",
+            },
+        )
 
     async def _hang_up_via_carrier(self, reason: str) -> None:
         """Complete the call through the carrier's API; if that fails, close our socket,
         which the markup that connected the call answers with a hang-up anyway."""
-        update = self._edge.call_control.hang_up(self.account_sid, self.call_sid)
-        await self._call_update("hangup", update, "closing the stream instead")
+        if self._updates is not None:
+            await self._updates.hang_up()
         await self.hang_up(reason)
-
-    async def _call_update(self, action: str, update: Awaitable[None], fallback: str) -> bool:
-        try:
-            await update
-        except CallControlError as exc:
-            metrics.CALL_CONTROL.labels(action=action, outcome="failed").inc()
-            log.error(
-                f"the carrier's {action} failed; {fallback}",
-                extra={
-                    "event": f"call.{action}_failed",
-                    "session": self.session_id,
-                    "carrier": self._carrier,
-                    "error": str(exc),
-                },
-            )
-            return False
-        metrics.CALL_CONTROL.labels(action=action, outcome="ok").inc()
-        return True
 
     async def hang_up(self, reason: str) -> None:
         """Close our side of the socket; the carrier then hangs up, as the markup that
@@ -393,7 +378,7 @@ class CallStream:
             self._duration_task.cancel()
         if self.session_id is None:
             return
-        self._registry.remove(self.session_id)
+        self._edge.registry.remove(self.session_id)
         await self._edge.calls.stream_ended(self.call_sid, self.session_id)
         metrics.CALLS_ACTIVE.dec()
         metrics.CALLS_ENDED.labels(reason=reason).inc()
