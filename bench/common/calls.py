@@ -64,6 +64,7 @@ class ScriptedCaller:
                 turns=[self._turn(line) for line in lines],
                 edge_url=self._fleet.processes["edge"].url,
                 janitor_url=self._fleet.processes["janitor"].url,
+                janitor_api_key=self._fleet.janitor_api_key,
             )
         )
 

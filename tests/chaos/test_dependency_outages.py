@@ -43,6 +43,7 @@ async def call(fleet: ServiceFleet, turns: list[CallerTurn]) -> CallReport:
         turns=turns,
         edge_url=fleet.processes["edge"].url,
         janitor_url=fleet.processes["janitor"].url,
+        janitor_api_key=fleet.janitor_api_key,
         reply_timeout_s=REPLY_TIMEOUT_S,
     )
     return await place_call(options)

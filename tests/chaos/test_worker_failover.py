@@ -67,6 +67,7 @@ async def test_worker_killed_mid_call(fleet: ServiceFleet, service: str) -> None
         ],
         edge_url=fleet.processes["edge"].url,
         janitor_url=fleet.processes["janitor"].url,
+        janitor_api_key=fleet.janitor_api_key,
         reply_timeout_s=30,
     )
     report = await place_call(options)

@@ -51,6 +51,7 @@ async def test_a_call_runs_on_aws_transcribe_end_to_end(
         turns=[CallerTurn(script=line, frames=voice.say(line)) for line in SCRIPT],
         edge_url=fleet.processes["edge"].url,
         janitor_url=fleet.processes["janitor"].url,
+        janitor_api_key=fleet.janitor_api_key,
         reply_timeout_s=30,
     )
     report = await place_call(options)

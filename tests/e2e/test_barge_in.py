@@ -25,6 +25,7 @@ async def interrupted_call(fleet: ServiceFleet) -> CallReport:
             ],
             edge_url=fleet.processes["edge"].url,
             janitor_url=fleet.processes["janitor"].url,
+            janitor_api_key=fleet.janitor_api_key,
             auth_token=fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token"),
         )
     )

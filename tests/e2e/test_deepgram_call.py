@@ -52,6 +52,7 @@ def call_options(fleet: ServiceFleet, lines: list[str]) -> CallOptions:
         turns=[CallerTurn(script=line, frames=voice.say(line)) for line in lines],
         edge_url=fleet.processes["edge"].url,
         janitor_url=fleet.processes["janitor"].url,
+        janitor_api_key=fleet.janitor_api_key,
         reply_timeout_s=30,
     )
 

@@ -109,6 +109,7 @@ async def test_an_llm_call_streams_its_reply_uses_a_tool_and_hangs_up_after_good
             turns=[CallerTurn(script=line, frames=voice.say(line)) for line in lines],
             edge_url=fleet.processes["edge"].url,
             janitor_url=fleet.processes["janitor"].url,
+            janitor_api_key=fleet.janitor_api_key,
             reply_timeout_s=90,  # the long answer takes about half a minute to hear
         )
     )

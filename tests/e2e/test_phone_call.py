@@ -43,6 +43,7 @@ def options(fleet: ServiceFleet, lines: list[str]) -> CallOptions:
         turns=[CallerTurn(script=line, frames=voice.say(line)) for line in lines],
         edge_url=fleet.processes["edge"].url,
         janitor_url=fleet.processes["janitor"].url,
+        janitor_api_key=fleet.janitor_api_key,
         auth_token=fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token"),
     )
 

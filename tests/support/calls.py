@@ -14,5 +14,6 @@ async def call_saying(fleet: ServiceFleet, *lines: str) -> CallReport:
             turns=[CallerTurn(script=line, frames=voice.say(line)) for line in lines],
             edge_url=fleet.processes["edge"].url,
             janitor_url=fleet.processes["janitor"].url,
+            janitor_api_key=fleet.janitor_api_key,
         )
     )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
+from parley_devstack.fleet import janitor_key_entry, new_janitor_key
 from parley_devstack.ports import free_port
 
 
@@ -16,7 +17,13 @@ def start_up_output(service: str, env: Mapping[str, str]) -> str:
     with a free port of its own."""
     result = subprocess.run(
         [sys.executable, "-m", f"parley_{service}"],
-        env={**os.environ, f"PARLEY_{service.upper()}_PORT": str(free_port()), **env},
+        env={
+            **os.environ,
+            f"PARLEY_{service.upper()}_PORT": str(free_port()),
+            # As the fleet starts them: the janitor has a key, so it gets as far as the rest.
+            "PARLEY_JANITOR_API_KEYS": janitor_key_entry(new_janitor_key()),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,

@@ -18,11 +18,14 @@ from tests.support.mcp_agents import serving
 
 
 def janitor_settings(env: dict[str, str], **overrides: Any) -> JanitorSettings:
+    """Without ``api_keys`` the session API is served unauthenticated, callers told apart
+    by address: what these tests check lies behind the keys (test_api_keys checks them)."""
     values: dict[str, Any] = {
         "kafka_bootstrap_servers": env["KAFKA_BOOTSTRAP_SERVERS"],
         "redis_url": env["REDIS_URL"],
         "database_url": env["DATABASE_URL"],
         "consumer_group": f"janitor-test-{uuid.uuid4().hex[:8]}",
+        "auth": "on" if "api_keys" in overrides else "off",
         **overrides,
     }
     return JanitorSettings.model_validate(values)

@@ -8,6 +8,7 @@ from parley_devstack.brain import choose_brain
 from parley_devstack.env_file import UserSettings, read_env_file
 from parley_devstack.errors import InvalidSettingError
 from parley_devstack.run import service_ports, user_fleet
+from parley_sessions import ApiKeyRing, new_api_key, parse_api_keys
 
 INFRA = {"KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:39092", "REDIS_URL": "redis://127.0.0.1:36379/0"}
 
@@ -158,3 +159,17 @@ def test_dotenv_is_read_as_the_services_read_it(tmp_path: Path) -> None:
         "PARLEY_EMPTY": "",
     }
     assert read_env_file(tmp_path / "missing.env") == {}
+
+
+def test_the_janitor_admits_the_launcher_s_read_key_beside_the_user_s(tmp_path: Path) -> None:
+    user_key, user_entry = new_api_key("crm", ["write"])
+    cases = [("", []), (user_entry.line(), [user_entry])]
+    for keys, given in cases:
+        user = settings(tmp_path, f"PARLEY_JANITOR_API_KEYS={keys}\n")
+        fleet = user_fleet(user, INFRA, tmp_path / "logs", choose_brain(user, 8090))
+        configured = fleet.service_env()["PARLEY_JANITOR_API_KEYS"]
+        entries = parse_api_keys(configured)
+        assert entries[:-1] == given
+        launcher = ApiKeyRing(entries).match(fleet.janitor_api_key)
+        assert launcher is entries[-1] and launcher.grants("read") and not launcher.grants("write")
+        assert fleet.janitor_api_key not in configured and user_key not in configured

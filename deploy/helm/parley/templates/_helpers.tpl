@@ -25,11 +25,11 @@ replicas: {{ .replicas }}
 when the values carry one (see parley.valuesSecrets). Never from the ConfigMap. */}}
 {{- define "parley.secretVariables" -}}
 {{- $sessions := list "DATABASE_URL" "PARLEY_SESSION_STORE_URL" "PARLEY_JANITOR_STORAGE_URL" "PARLEY_SESSIONS_ENCRYPTION_KEYS" "REDIS_URL" }}
-edge: [TWILIO_AUTH_TOKEN, PARLEY_EDGE_STREAM_TOKEN_SECRET, REDIS_URL]
+edge: [TWILIO_AUTH_TOKEN, PARLEY_EDGE_STREAM_TOKEN_SECRET, REDIS_URL, PARLEY_SESSIONS_ENCRYPTION_KEYS]
 stt: {{ concat $sessions (list "DEEPGRAM_API_KEY" "AWS_ACCESS_KEY_ID" "AWS_SECRET_ACCESS_KEY" "AWS_SESSION_TOKEN") | toJson }}
-tts: [DEEPGRAM_API_KEY]
+tts: [DEEPGRAM_API_KEY, PARLEY_SESSIONS_ENCRYPTION_KEYS]
 dialogue: {{ concat (list "PARLEY_AGENT_TOKEN" "PARLEY_AGENT_API_KEY") $sessions | toJson }}
-janitor: {{ $sessions | toJson }}
+janitor: {{ concat $sessions (list "PARLEY_JANITOR_API_KEYS") | toJson }}
 agent: [PARLEY_AGENT_TOKEN, PARLEY_LLM_API_KEY, OPENAI_API_KEY]
 {{- end -}}
 

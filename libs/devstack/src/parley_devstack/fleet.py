@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import orjson
+from parley_sessions import ApiKeyEntry, key_digest, new_api_key
 
 from parley_devstack.brain import local_agent_url
 from parley_devstack.ports import free_ports
@@ -85,6 +86,20 @@ class ServiceProcess:
         )
 
 
+# The id the launcher's own session API key is logged and rate-limited under.
+LAUNCHER_KEY_ID = "parley-dev"
+
+
+def new_janitor_key() -> str:
+    """A new key for the launcher to read sessions with."""
+    return new_api_key(LAUNCHER_KEY_ID, ["read"])[0]
+
+
+def janitor_key_entry(key: str) -> str:
+    """The PARLEY_JANITOR_API_KEYS entry admitting the launcher's ``key`` to read."""
+    return ApiKeyEntry(LAUNCHER_KEY_ID, frozenset({"read"}), key_digest(key)).line()
+
+
 def port_setting(service: str) -> str:
     return f"PARLEY_{service.upper()}_PORT"
 
@@ -109,6 +124,9 @@ class ServiceFleet:
     """Whether the fleet starts services/agent (not when the brain is elsewhere)."""
     per_service_env: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     """What one service gets on top of the rest, by service (e.g. its own Kafka user)."""
+    janitor_api_key: str = field(default_factory=new_janitor_key)
+    """A read key for the janitor's session API (the simulator reads a call's record with
+    it); the janitor admits it beside any keys the settings name."""
 
     def service_env(self) -> dict[str, str]:
         agent_url = self.agent_url or local_agent_url(self.ports["agent"])
@@ -119,7 +137,14 @@ class ServiceFleet:
         }
         fixed = {port_setting(name): str(port) for name, port in self.ports.items()}
         fixed |= {**self.infra_env, "PARLEY_AGENT_URL": agent_url, **self.extra_env}
+        fixed["PARLEY_JANITOR_API_KEYS"] = self._janitor_keys({**self.settings, **fixed})
         return {**defaults, **self.settings, **fixed}
+
+    def _janitor_keys(self, settings: Mapping[str, str]) -> str:
+        """The keys the settings give the janitor, and the fleet's own beside them."""
+        given = settings.get("PARLEY_JANITOR_API_KEYS", "").strip().strip(",")
+        own = janitor_key_entry(self.janitor_api_key)
+        return f"{given},{own}" if given else own
 
     def start(self, timeout_s: float = 90.0, progress: bool = True) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)

@@ -89,8 +89,10 @@ def run_system(state_dir: Path, settings: UserSettings | None = None, clean: boo
     try:
         stack.start()
         env = stack.env()
-        # Tools such as `parley inspect` find the running stack here.
-        write_env_file(state_dir / "stack.env", env)
+        fleet = user_fleet(settings, env, state_dir / "logs", brain)
+        # Tools such as `parley inspect` find the running stack here, and `parley call`
+        # the key it reads a call's record with.
+        write_env_file(state_dir / "stack.env", {**env, "PARLEY_API_KEY": fleet.janitor_api_key})
         created = asyncio.run(create_topics(env["KAFKA_BOOTSTRAP_SERVERS"], ALL_TOPICS))
         print(
             f"==> Kafka topics: {len(created)} created, {len(ALL_TOPICS) - len(created)} "
@@ -99,7 +101,6 @@ def run_system(state_dir: Path, settings: UserSettings | None = None, clean: boo
         )
         print(f"==> brain: {brain.description}", flush=True)
         print(f"==> starting services (logs in {state_dir / 'logs'})", flush=True)
-        fleet = user_fleet(settings, env, state_dir / "logs", brain)
         fleet.start()
         _print_ready(fleet, env, brain, time.monotonic() - started)
         # A service that exits takes a backoff and a restart; so does a local Kafka,

@@ -1,5 +1,15 @@
 """Sessions: the per-call record and the stores that keep it."""
 
+from parley_sessions.api_keys import (
+    SCOPES,
+    ApiKeyEntry,
+    ApiKeyEntryError,
+    ApiKeyRing,
+    Scope,
+    key_digest,
+    new_api_key,
+    parse_api_keys,
+)
 from parley_sessions.call_index import (
     CallIndex,
     CallIndexUnavailableError,
@@ -40,7 +50,11 @@ from parley_sessions.store import SessionStore
 
 __all__ = [
     "PARLEY_RIGHTS",
+    "SCOPES",
     "STORAGE_TYPES",
+    "ApiKeyEntry",
+    "ApiKeyEntryError",
+    "ApiKeyRing",
     "CallIndex",
     "CallIndexUnavailableError",
     "CallState",
@@ -60,6 +74,7 @@ __all__ = [
     "RedisSettingsError",
     "RedisTlsError",
     "RedisUnreachableError",
+    "Scope",
     "Session",
     "SessionAlreadyClosedError",
     "SessionCodec",
@@ -80,7 +95,10 @@ __all__ = [
     "connect_redis",
     "estimate_tokens",
     "history_window",
+    "key_digest",
+    "new_api_key",
     "open_session_store",
     "parley_acl_rule",
+    "parse_api_keys",
     "parse_keys",
 ]

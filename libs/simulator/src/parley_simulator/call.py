@@ -50,6 +50,8 @@ class CallOptions:
     turns: list[CallerTurn]
     edge_url: str = "http://127.0.0.1:8080"
     janitor_url: str = "http://127.0.0.1:8084"
+    janitor_api_key: str | None = None
+    """A key with the session API's read scope; without one the call's record is not read."""
     auth_token: str = "dev-auth-token"
     caller: str = "+15550001111"
     callee: str = "+15550002222"
@@ -336,9 +338,18 @@ class SimulatedCall:
         while time.monotonic() < deadline:
             try:
                 response = await http.get(
-                    f"{self._options.janitor_url.rstrip('/')}/v1/sessions/{session_id}"
+                    f"{self._options.janitor_url.rstrip('/')}/v1/sessions/{session_id}",
+                    headers=self._janitor_headers(),
                 )
             except httpx.HTTPError:
+                return None
+            if response.status_code in (401, 403):
+                log.warning(
+                    "the janitor refused to show the call's record (%s): give the simulator"
+                    " a key with the read scope (PARLEY_API_KEY)",
+                    response.status_code,
+                    extra={"event": "simulator.session_refused"},
+                )
                 return None
             if response.status_code == 200:
                 session = response.json()["session"]
@@ -346,6 +357,10 @@ class SimulatedCall:
                     return session
             await asyncio.sleep(0.2)
         return session
+
+    def _janitor_headers(self) -> dict[str, str]:
+        key = self._options.janitor_api_key
+        return {"Authorization": f"Bearer {key}"} if key else {}
 
     @staticmethod
     def _fill_from_session(report: CallReport) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -36,11 +37,31 @@ def _parser() -> argparse.ArgumentParser:
     call.add_argument(
         "--janitor-url", default=os.environ.get("PARLEY_JANITOR_URL", "http://127.0.0.1:8084")
     )
+    call.add_argument(
+        "--janitor-api-key",
+        default=_janitor_api_key(),
+        help="a session API key with the read scope, to show what the janitor recorded"
+        " (default: PARLEY_API_KEY, else the one `make run` keeps in .stack/stack.env)",
+    )
     call.add_argument("--auth-token", default=os.environ.get("TWILIO_AUTH_TOKEN", "dev-auth-token"))
     call.add_argument(
         "--reply-timeout", type=float, default=30.0, help="seconds to wait for each reply"
     )
     return parser
+
+
+def _janitor_api_key() -> str | None:
+    """PARLEY_API_KEY, else the key of the janitor `make run` started (its stack.env)."""
+    if key := os.environ.get("PARLEY_API_KEY"):
+        return key
+    stack_env = Path(os.environ.get("PARLEY_STACK_DIR", ".stack")) / "stack.env"
+    if not stack_env.is_file():
+        return None
+    for line in stack_env.read_text().splitlines():
+        name, _, value = line.partition("=")
+        if name == "PARLEY_API_KEY":
+            return "".join(shlex.split(value))
+    return None
 
 
 def _print_text(report: CallReport) -> None:
@@ -90,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         turns=turns,
         edge_url=args.edge_url,
         janitor_url=args.janitor_url,
+        janitor_api_key=args.janitor_api_key,
         auth_token=args.auth_token,
         reply_timeout_s=args.reply_timeout,
     )

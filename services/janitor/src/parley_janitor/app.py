@@ -19,10 +19,13 @@ from parley_bus import (
 from parley_contracts import CALL_EVENTS, CallEvent, call_event_decoder
 from parley_runtime import Readiness, build_service_app
 from parley_sessions import check_rate_limit_access, connect_redis
+from starlette.routing import BaseRoute, Route
 
 from parley_janitor.api import install_error_handlers, sessions_router
-from parley_janitor.callers import ClientAddress
+from parley_janitor.auth import Authenticator
+from parley_janitor.callers import ClientAddress, KeyIdentity
 from parley_janitor.lifecycle import SessionLifecycle
+from parley_janitor.mcp_auth import McpKeyAuth
 from parley_janitor.mcp_tools import build_mcp_server
 from parley_janitor.rate_limit import RateLimiter
 from parley_janitor.session_service import SessionService
@@ -31,6 +34,8 @@ from parley_janitor.settings import JanitorSettings
 
 def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     settings = settings or JanitorSettings()
+    # First: without keys (and without PARLEY_JANITOR_AUTH=off) nothing else is started.
+    authenticator = Authenticator.from_settings(settings)
     broker = build_broker(settings.kafka_connection(), client_id="parley-janitor")
     store = settings.open_session_store()
     limits_redis = connect_redis(settings.redis_connection(), timeout_s=2)
@@ -38,7 +43,7 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
     service = SessionService(
         store, lifecycle, RateLimiter(limits_redis, settings.rate_limit_window_s), settings
     )
-    identify = ClientAddress(settings.trusted_proxies)
+    identify = KeyIdentity(ClientAddress(settings.trusted_proxies))
     subscriber = group_subscriber(broker, settings.consumer_group, CALL_EVENTS)
     mcp = build_mcp_server(service, identify)
     mcp_app = mcp.streamable_http_app(
@@ -71,7 +76,17 @@ def create_app(settings: JanitorSettings | None = None) -> FastAPI:
             await limits_redis.aclose()
 
     app = build_service_app("janitor", readiness, lifespan)
-    app.include_router(sessions_router(service, identify))
+    app.include_router(sessions_router(service, identify, authenticator))
     install_error_handlers(app)
-    app.router.routes.extend(mcp_app.routes)
+    app.router.routes.extend(_with_keys(mcp_app.routes, authenticator))
     return app
+
+
+def _with_keys(routes: list[BaseRoute], authenticator: Authenticator) -> list[BaseRoute]:
+    """The MCP app's routes, each endpoint behind the API key check."""
+    return [
+        Route(r.path, McpKeyAuth(r.endpoint, authenticator), methods=r.methods, name=r.name)
+        if isinstance(r, Route)
+        else r
+        for r in routes
+    ]

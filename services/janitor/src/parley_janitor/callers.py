@@ -1,10 +1,10 @@
 """Who a session API request counts against: its caller's identity.
 
 Rate limits are kept per identity, so one client using up its budget refuses nobody else.
-Until callers authenticate, the identity is the client's address: ``ip:<IPv4 address>``,
-or ``ip:<IPv6 /64 network>`` (one host is handed a whole /64, so each of its addresses is
-the same caller). An API key identity (``key:<id>``) replaces ``ClientAddress`` as the
-``CallerIdentity`` the routes and tools are given; nothing else changes.
+A caller that presented an API key (parley_janitor.auth) is its key: ``key:<id>``, however
+many addresses it calls from. Only with authentication off is the identity the client's
+address: ``ip:<IPv4 address>``, or ``ip:<IPv6 /64 network>`` (one host is handed a whole
+/64, so each of its addresses is the same caller).
 
 Behind a reverse proxy every request comes from the proxy, so X-Forwarded-For is read,
 but only when the peer is a configured trusted proxy (``PARLEY_JANITOR_TRUSTED_PROXIES``);
@@ -26,6 +26,8 @@ from starlette.requests import Request
 from parley_janitor.addresses import IPAddress, parse_address
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Where parley_janitor.auth keeps the admitted key's id in the ASGI scope's state.
+KEY_ID_STATE = "api_key_id"
 # Requests with no peer address (not over TCP) count as one caller.
 UNKNOWN_CALLER = "unknown"
 
@@ -84,3 +86,15 @@ class ClientAddress:
                 if not self._is_trusted(address):
                     break
         return address_identity(client)
+
+
+class KeyIdentity:
+    """``key:<id>`` for a request an API key was admitted on; otherwise (authentication
+    off) what ``fallback`` makes of it."""
+
+    def __init__(self, fallback: CallerIdentity) -> None:
+        self._fallback = fallback
+
+    def __call__(self, request: Request | None) -> str:
+        key_id = None if request is None else request.scope.get("state", {}).get(KEY_ID_STATE)
+        return f"key:{key_id}" if key_id else self._fallback(request)

@@ -18,6 +18,7 @@ from parley_telemetry import tracer
 
 from parley_janitor import metrics
 from parley_janitor.agent_endpoints import AgentEndpointPolicy
+from parley_janitor.audit import audited
 from parley_janitor.edge_slots import EDGE_SLOT_KEY, InvalidEdgeSlotError
 from parley_janitor.lifecycle import SessionLifecycle
 from parley_janitor.rate_limit import RateLimiter
@@ -54,6 +55,12 @@ class SessionService:
 
     async def create(self, caller: str, payload: Any) -> dict[str, Any]:
         """``payload``: {callSid, config?}."""
+        with audited(caller, "session.create") as audit:
+            result = await self._create(caller, payload)
+            audit["session_id"] = result["sessionId"]
+        return result
+
+    async def _create(self, caller: str, payload: Any) -> dict[str, Any]:
         await self._limiter.check("session.create", caller)
         request = self._input.create(payload)
         config = request.config
@@ -85,6 +92,10 @@ class SessionService:
 
     async def update(self, caller: str, session_id: str, payload: Any) -> dict[str, Any]:
         """``payload``: the updates, a partial session."""
+        with audited(caller, "session.update", session_id):
+            return await self._update(caller, session_id, payload)
+
+    async def _update(self, caller: str, session_id: str, payload: Any) -> dict[str, Any]:
         await self._limiter.check("session.update", caller)
         sid = parse_session_id(session_id)
         updates = self._input.updates(payload)
@@ -117,20 +128,24 @@ class SessionService:
         return {"updated": True, "session": session.to_json_dict()}
 
     async def close(self, caller: str, session_id: str, reason: Any) -> dict[str, Any]:
-        await self._limiter.check("session.close", caller)
-        sid = parse_session_id(session_id)
-        session = await self._lifecycle.close_strict(sid, self._input.close_reason(reason) or "api")
+        with audited(caller, "session.close", session_id):
+            await self._limiter.check("session.close", caller)
+            sid = parse_session_id(session_id)
+            reason = self._input.close_reason(reason) or "api"
+            session = await self._lifecycle.close_strict(sid, reason)
         duration = session.last_activity_at - session.created_at
         return {"closed": True, "duration": round(duration / timedelta(milliseconds=1))}
 
     async def cleanup(self, caller: str, older_than: Any) -> dict[str, Any]:
-        await self._limiter.check("session.cleanup", caller)
-        older_than_s = self._input.older_than(older_than)
-        with tracer().start_as_current_span(
-            "voice.session.cleanup", attributes={"older_than": older_than_s}
-        ) as span:
-            cleaned = await self._lifecycle.cleanup_idle(older_than_s)
-            span.set_attribute("sessions_cleaned", cleaned)
+        with audited(caller, "session.cleanup") as audit:
+            await self._limiter.check("session.cleanup", caller)
+            older_than_s = self._input.older_than(older_than)
+            with tracer().start_as_current_span(
+                "voice.session.cleanup", attributes={"older_than": older_than_s}
+            ) as span:
+                cleaned = await self._lifecycle.cleanup_idle(older_than_s)
+                span.set_attribute("sessions_cleaned", cleaned)
+            audit["sessions_cleaned"] = cleaned
         return {"cleaned": cleaned}
 
 

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from typing import Self
+from typing import Literal, Self
 
 from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
-from parley_sessions import SessionStoreSettings
+from parley_sessions import SessionStoreSettings, parse_api_keys
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
@@ -14,7 +14,11 @@ from parley_janitor.session_input import MAX_TTL_S
 
 
 class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
-    model_config = SettingsConfigDict(env_prefix="PARLEY_JANITOR_", env_file=".env", extra="ignore")
+    # A bad value is named by its validator's message; echoing the input could print a key
+    # pasted where its entry belongs.
+    model_config = SettingsConfigDict(
+        env_prefix="PARLEY_JANITOR_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     port: int = 8084
     consumer_group: str = "parley-janitor"
@@ -32,6 +36,17 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
         description="Reverse proxies in front of the janitor (addresses or CIDR networks,"
         " comma-separated) whose X-Forwarded-For names the client that rate limits count"
         " against; empty: the peer address is the client and the header is ignored.",
+    )
+    api_keys: str = Field(
+        default="",
+        description="The session API's keys, comma-separated <id>:<scopes>:<sha256 of the"
+        " key> entries (python -m parley_janitor.keys new makes one); scopes read, write,"
+        " admin joined with '+'. Never the keys themselves.",
+    )
+    auth: Literal["on", "off"] = Field(
+        default="on",
+        description="off serves the session API without keys (local experiments only);"
+        " on with no API keys refuses to start.",
     )
     mcp_endpoint: str = Field(
         default="http://127.0.0.1:8090/mcp", description="Recorded on new sessions."
@@ -57,6 +72,12 @@ class JanitorSettings(ServiceSettings, KafkaSettings, SessionStoreSettings):
     @classmethod
     def _networks(cls, value: str) -> str:
         parse_networks(value)
+        return value
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys(cls, value: str) -> str:
+        parse_api_keys(value)
         return value
 
     @model_validator(mode="after")
