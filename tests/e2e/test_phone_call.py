@@ -114,6 +114,7 @@ def test_call_command_reports_the_turn_as_json(fleet: ServiceFleet) -> None:
     env = {
         **os.environ,
         "TWILIO_AUTH_TOKEN": fleet.service_env().get("TWILIO_AUTH_TOKEN", "dev-auth-token"),
+        "PARLEY_API_KEY": fleet.janitor_api_key,
     }
     result = subprocess.run(
         [
