@@ -8,13 +8,15 @@ from parley_sessions import RedisSettings
 from pydantic import AliasChoices, Field
 from pydantic_settings import SettingsConfigDict
 
+from parley_edge.carriers.twilio.settings import TwilioSettings
+
 
 def _shared(env: str, name: str, default: str, description: str) -> Any:
     """A setting read from an unprefixed variable other parts of a deployment share."""
     return Field(default=default, validation_alias=AliasChoices(env, name), description=description)
 
 
-class EdgeSettings(ServiceSettings, KafkaSettings, RedisSettings):
+class EdgeSettings(ServiceSettings, KafkaSettings, RedisSettings, TwilioSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_EDGE_", env_file=".env", extra="ignore")
 
     port: int = 8080
@@ -22,22 +24,8 @@ class EdgeSettings(ServiceSettings, KafkaSettings, RedisSettings):
         "PARLEY_PUBLIC_URL",
         "public_url",
         "http://127.0.0.1:8080",
-        "The URL Twilio reaches this edge at; webhooks are signed over it.",
+        "The URL the carrier reaches this edge at; webhooks are signed over it.",
     )
-    twilio_auth_token: str = _shared(
-        "TWILIO_AUTH_TOKEN", "twilio_auth_token", "dev-auth-token", "Signs webhooks; REST auth."
-    )
-    twilio_account_sid: str = _shared(
-        "TWILIO_ACCOUNT_SID",
-        "twilio_account_sid",
-        "",
-        "Account for REST call control; empty: the AccountSid of each stream.",
-    )
-    twilio_api_url: str = Field(
-        default="https://api.twilio.com",
-        description="Where the Twilio REST API is reached (transfer, hang-up).",
-    )
-    twilio_api_timeout_s: float = Field(default=5.0, gt=0)
     stream_token_secret: str = Field(
         default="",
         description="HMAC key for media stream tokens; empty: the Twilio auth token.",
@@ -53,7 +41,7 @@ class EdgeSettings(ServiceSettings, KafkaSettings, RedisSettings):
         gt=0,
         le=60,
         description="An answered call whose media stream has not started by then is "
-        "released and its session ended (Twilio connects within a second or two).",
+        "released and its session ended (a carrier connects within a second or two).",
     )
     max_call_duration_s: int = Field(
         default=3600, ge=1, description="A call still open after this is hung up."
