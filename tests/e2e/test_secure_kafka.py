@@ -8,9 +8,6 @@ tens of seconds on a small machine.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -23,10 +20,10 @@ from parley_contracts.access import kafka_services
 from parley_devstack import LocalStack, create_topics
 from parley_devstack.fleet import ServiceFleet, running_fleet
 from parley_devstack.kafka_security import KafkaListenerSecurity, service_user
-from parley_devstack.ports import free_port
 from parley_ops.cli import main as parley
 
 from tests.support.calls import call_saying
+from tests.support.failed_start import start_up_output
 
 pytestmark = pytest.mark.e2e
 
@@ -88,26 +85,15 @@ def test_a_service_with_a_wrong_password_stops_at_start_up_saying_so(
     secure_stack: LocalStack,
 ) -> None:
     env = {
-        **os.environ,
         **secure_stack.env(),
         **secure_stack.service_env()["janitor"],
         "KAFKA_SASL_PASSWORD": "not-the-password",
-        "PARLEY_JANITOR_PORT": str(free_port()),
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "parley_janitor"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode != 0
     expected = (
         f"Kafka at {secure_stack.bootstrap_servers} refused the credentials of user "
         "'parley-janitor' (SASL SCRAM-SHA-512 over TLS)"
     )
-    assert expected in result.stdout + result.stderr
+    assert expected in start_up_output("janitor", env)
 
 
 async def test_nobody_writes_a_topic_the_catalogue_does_not_name_them_a_producer_of(
