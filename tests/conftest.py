@@ -16,6 +16,7 @@ from parley_contracts import ALL_TOPICS
 
 if TYPE_CHECKING:
     from parley_devstack import LocalStack
+    from parley_devstack.local_redis import LocalRedis
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +40,17 @@ def stack_env(local_stack: LocalStack) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def secure_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
+    """A Redis speaking only TLS, with ACL users (``admin``, and ``parley`` with Parley's
+    rule): ``url`` is the parley user's, ``security`` has the CA and the passwords."""
+    from parley_devstack.local_redis import LocalRedis
+
+    redis = LocalRedis(tmp_path_factory.mktemp("secure-redis"), secure=True)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()

@@ -143,6 +143,11 @@ async def test_mcp_tools_need_their_scope(stack_env: dict[str, str]) -> None:
             weaker = WEAKER[scope]
             if weaker is None:
                 continue
+            statuses: list[int] = []
+            with pytest.raises(BaseExceptionGroup):
+                async with mcp_client(http, KEYS[weaker][0], statuses) as mcp:
+                    await mcp.call_tool(name, arguments)
+            assert statuses[-1] == 403, (name, statuses)
             refused = await _raw_call(http, KEYS[weaker][0], name, arguments)
             assert refused.status_code == 403, name
             assert 'error="insufficient_scope"' in refused.headers["www-authenticate"]
@@ -151,6 +156,24 @@ async def test_mcp_tools_need_their_scope(stack_env: dict[str, str]) -> None:
                 result = await mcp.call_tool(name, arguments)
             # Past the key: the unknown session is the tool's own answer.
             assert not result.is_error or "not" in tool_text(result.content), name
+
+
+async def test_each_key_has_limits_of_its_own(stack_env: dict[str, str]) -> None:
+    """Two clients calling from one address: one using up its budget refuses not the other."""
+    run = uuid.uuid4().hex[:8]
+    (first, first_entry), (second, second_entry) = (
+        new_api_key(f"ops-{n}-{run}", ["admin"]) for n in (1, 2)
+    )
+    keys = f"{first_entry.line()},{second_entry.line()}"
+    async with janitor(stack_env, api_keys=keys, rate_limit_window_s=600) as http:
+        cleanup = {"olderThan": 86400}
+        answers = [
+            (await http.post("/v1/sessions/cleanup", json=cleanup, headers=bearer(first)))
+            for _ in range(11)
+        ]
+        assert [a.status_code for a in answers] == [200] * 10 + [429]
+        other = await http.post("/v1/sessions/cleanup", json=cleanup, headers=bearer(second))
+        assert other.status_code == 200, other.text
 
 
 async def test_calls_count_and_are_audited_under_the_key_id(

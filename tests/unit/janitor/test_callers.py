@@ -72,7 +72,7 @@ def test_parley_services_read_sessions_from_the_store_not_through_the_api() -> N
         if SESSION_API.search(path.read_text())
     ]
     # The janitor serves the API; the simulator is a developer's tool reading a call's
-    # record after the call, from its own address.
+    # record after the call, with a read key of its own.
     assert sorted(p for p in callers if "/janitor/" not in p) == [
         "libs/simulator/src/parley_simulator/call.py"
     ]
