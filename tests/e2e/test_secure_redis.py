@@ -3,8 +3,6 @@ ACL user, which may do what Parley's rule allows and nothing more."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from parley_devstack.fleet import running_fleet
 from parley_devstack.local_redis import LocalRedis
@@ -14,16 +12,6 @@ from parley_sessions import SessionCodec, connect_redis
 from tests.support.calls import call_saying
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def secure_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
-    redis = LocalRedis(tmp_path_factory.mktemp("secure-redis"), secure=True)
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 async def test_a_whole_call_goes_through_with_redis_over_tls_and_an_acl_user(

@@ -3,7 +3,7 @@ more, against a real redis-server; and every way of being refused told apart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -36,16 +36,6 @@ from tests.support.failed_start import start_up_output
 pytestmark = pytest.mark.integration
 
 CODEC = SessionCodec([Fernet.generate_key().decode()])
-
-
-@pytest.fixture(scope="module")
-def secure_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
-    redis = LocalRedis(tmp_path_factory.mktemp("secure-redis"), secure=True)
-    redis.start()
-    try:
-        yield redis
-    finally:
-        redis.stop()
 
 
 @pytest.fixture(scope="module")
