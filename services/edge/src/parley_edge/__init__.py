@@ -1,1 +1,1 @@
-"""Parley edge: terminates Twilio webhooks and Media Streams, bridges them to Kafka."""
+"""Parley edge: terminates a carrier's webhooks and media streams, bridges them to Kafka."""

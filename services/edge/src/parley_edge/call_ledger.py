@@ -1,10 +1,10 @@
 """A call's life at the edge, from its voice webhook to its end, and the one place that
 moves it on.
 
-Twilio's webhook signatures carry no timestamp, so one captured request can be posted
-again and again. The shared :class:`~parley_sessions.CallIndex` keeps, per Call SID and
-for every edge instance, the call's one session and whether it is pending (answered, its
-Media Stream not started), streaming or ended; this instance's :class:`CallAdmission`
+A carrier's webhook signatures may carry no timestamp, so one captured request can be
+posted again and again. The shared :class:`~parley_sessions.CallIndex` keeps, per Call
+SID and for every edge instance, the call's one session and whether it is pending
+(answered, its media stream not started), streaming or ended; this instance's :class:`CallAdmission`
 keeps its own places. Only a call's first webhook makes a session and takes a place: a
 replay answers with the session the call already has, or, once the call is over, with a
 hang-up, and a call's stream starts once. A pending call whose stream has not started
@@ -39,7 +39,7 @@ class EdgeFullError(Exception):
 class StreamRefusedError(Exception):
     """A media stream's ``start`` is not the one start of a call answered and still pending.
 
-    ``reason`` is its label in ``twilio_streams_rejected_total``.
+    ``reason`` is its label in ``metrics.STREAMS_REJECTED``.
     """
 
     def __init__(self, message: str, reason: str) -> None:
@@ -124,7 +124,7 @@ class CallLedger:
             )
 
     async def call_ended(self, call_sid: str, reason: str) -> IndexedCall | None:
-        """Twilio says the call is over: ends it (whatever its state) and publishes
+        """The carrier says the call is over: ends it (whatever its state) and publishes
         ``call.ended`` for its session; the entry as it was, None for an unknown call."""
         before = await self._index.end(call_sid)
         if before is None:
@@ -146,7 +146,7 @@ class CallLedger:
     async def _expire(self, call_sid: str, session_id: str) -> None:
         await asyncio.sleep(self._pending_timeout_s)
         if not self._admission.is_pending(session_id):
-            return  # its stream started here, or Twilio said the call ended
+            return  # its stream started here, or the carrier said the call ended
         self._admission.release(session_id)
         try:
             # False: the stream started on another instance, or the call ended meanwhile.

@@ -1,6 +1,6 @@
-"""Paced playback towards Twilio: 20 ms frames, never more than a little ahead.
+"""Paced playback towards the carrier: 20 ms frames, never more than a little ahead.
 
-Twilio buffers whatever we send. Keeping at most ``ahead_ms`` queued there means a
+The carrier buffers whatever we send. Keeping at most ``ahead_ms`` queued there means a
 ``clear`` (barge-in) silences the caller's line almost at once, and frames for an
 abandoned turn are dropped here rather than played.
 """

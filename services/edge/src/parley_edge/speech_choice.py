@@ -1,6 +1,6 @@
 """A call's own speech providers, chosen by the voice webhook URL.
 
-Pointing one Twilio number at ``/twilio/voice?sttProvider=deepgram&ttsProvider=local``
+Pointing one number's voice webhook at ``…/voice?sttProvider=deepgram&ttsProvider=local``
 gives that number's calls those providers; without the parameters a call uses the
 deployment's defaults. The choice rides on the stream's ``<Parameter>``s to the edge
 that takes the call, and from there on the call's events and audio headers.

@@ -1,8 +1,8 @@
 """Short-lived HMAC tokens that tie a Media Stream to the voice webhook that issued it.
 
-The edge puts a token in the TwiML's ``<Parameter>``s; Twilio hands it back in the
-stream's ``start`` message. Only a stream carrying a valid, unexpired token for its own
-session and call is let through to Kafka.
+The edge puts a token in the parameters of the markup that connects a call; the carrier
+hands it back in the stream's start message. Only a stream carrying a valid, unexpired
+token for its own session and call is let through to Kafka.
 """
 
 from __future__ import annotations
