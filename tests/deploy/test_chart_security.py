@@ -201,3 +201,15 @@ def test_the_google_credentials_secret_reaches_stt_and_tts_only() -> None:
         else:
             assert "google-credentials" not in volumes, name
             assert "GOOGLE_APPLICATION_CREDENTIALS" not in env, name
+
+
+def test_the_session_api_keys_reach_the_janitor_alone_from_the_secret() -> None:
+    default = services(render())
+    holders = {name for name, w in default.items() if "PARLEY_JANITOR_API_KEYS" in secret_refs(w)}
+    assert holders == {"janitor"}
+    keys = secret_refs(default["janitor"])["PARLEY_JANITOR_API_KEYS"]
+    assert keys["name"] == "parley-secrets" and keys["key"] == "PARLEY_JANITOR_API_KEYS"
+    for auth in ("on", "off"):
+        config = by_kind(render("--set", f"janitor.auth={auth}"), "ConfigMap")["parley-config"]
+        assert config["data"]["PARLEY_JANITOR_AUTH"] == auth
+    assert template("--set", "janitor.auth=maybe").returncode != 0
