@@ -20,6 +20,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from parley_sessions import SCOPES, Scope, new_api_key
 
 from tests.integration.janitor.harness import janitor, tool_text
+from tests.support.failed_start import start_up_output
 
 pytestmark = pytest.mark.integration
 
@@ -220,3 +221,11 @@ async def _raw_call(
         },
         headers={**bearer(key), "Accept": "application/json, text/event-stream"},
     )
+
+
+def test_a_janitor_without_keys_does_not_start_and_says_what_to_set(
+    stack_env: dict[str, str],
+) -> None:
+    output = start_up_output("janitor", {**stack_env, "PARLEY_JANITOR_API_KEYS": ""})
+    assert "janitor.auth_not_configured" in output and "PARLEY_JANITOR_AUTH=off" in output
+    assert "Traceback" not in output
