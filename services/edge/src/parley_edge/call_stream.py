@@ -33,6 +33,7 @@ from parley_contracts import (
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parley_edge import metrics
+from parley_edge.bad_input import BadInput
 from parley_edge.call_ledger import CallLedger, StreamRefusedError
 from parley_edge.call_playback import CallPlayback
 from parley_edge.call_updates import CallUpdates
@@ -96,7 +97,7 @@ class CallStream:
         self._playback_task: asyncio.Task[None] | None = None
         self._uplink: CallUplink | None = None
         self._updates: CallUpdates | None = None
-        self._reported: set[str] = set()
+        self._bad_input = BadInput(self._carrier)
         self._ended = False
 
     # --- inbound ------------------------------------------------------------------
@@ -292,17 +293,7 @@ class CallStream:
         self._uplink.event(CALL_EVENTS, event)
 
     def _bad(self, error: MalformedMessageError) -> None:
-        metrics.MALFORMED_MESSAGES.labels(kind=error.kind).inc()
-        if error.kind not in self._reported:
-            self._reported.add(error.kind)
-            log.warning(
-                "skipping malformed media stream message",
-                extra={
-                    "event": f"{self._carrier}.malformed",
-                    "kind": error.kind,
-                    "session": self.session_id,
-                },
-            )
+        self._bad_input.skip(error, self.session_id)
 
     # --- outbound ------------------------------------------------------------------
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
@@ -11,8 +10,6 @@ from twilio.rest import Client
 from twilio.twiml.voice_response import VoiceResponse
 
 from parley_edge.carriers.base import CallControl, CallControlError
-
-log = logging.getLogger(__name__)
 
 
 def transfer_twiml(target: str, announcement: str = "") -> str:
