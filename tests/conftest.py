@@ -42,6 +42,18 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture
+def restore_text_sealing() -> Iterator[None]:
+    """Put back the process's event text sealing a test changed (directly, or by reading
+    Kafka settings)."""
+    from parley_contracts import use_text_sealing
+    from parley_contracts.codec import text_sealing
+
+    before = text_sealing()
+    yield
+    use_text_sealing(before)
+
+
 @pytest.fixture(scope="session")
 def secure_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalRedis]:
     """A Redis speaking only TLS, with ACL users (``admin``, and ``parley`` with Parley's

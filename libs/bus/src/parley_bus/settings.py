@@ -4,6 +4,11 @@ own clients name them (``KAFKA_SECURITY_PROTOCOL``, ``KAFKA_SASL_MECHANISM``, ..
 Service settings classes inherit this one; its variables carry no service prefix.
 An invalid combination stops the process while it reads its settings, with a message
 naming the variable to fix, instead of failing later on the first connection.
+
+Reading them also sets how the process seals caller text in the events it writes and
+opens it in those it reads (:mod:`parley_contracts.codec`): every Kafka client reads
+these settings once as it starts, so producers and consumers cannot be given different
+keys than their connection.
 """
 
 from __future__ import annotations
@@ -12,6 +17,8 @@ import importlib
 from typing import Self
 
 from aiokafka.abc import AbstractTokenProvider
+from parley_contracts import Keyring, TextSealing, use_text_sealing
+from parley_contracts.keyring import KEYS_ENV
 from pydantic import AliasChoices, Field, PrivateAttr, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -70,6 +77,17 @@ class KafkaSettings(BaseSettings):
         validation_alias=_variable("KAFKA_SSL_CHECK_HOSTNAME"),
         description="Whether the broker certificate must name the host connected to.",
     )
+    kafka_encrypt_text: bool = Field(
+        default=False,
+        validation_alias=_variable("PARLEY_KAFKA_ENCRYPT_TEXT"),
+        description="Seal transcripts, reply sentences and transfer announcements on Kafka "
+        f"with the newest key of {KEYS_ENV}; every service reading them needs the keys.",
+    )
+    session_encryption_keys: str = Field(
+        default="",
+        validation_alias=AliasChoices(KEYS_ENV, "session_encryption_keys"),
+        description="Fernet keys, comma-separated, newest first (sessions and event text).",
+    )
     _kafka_connection: KafkaConnection | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
@@ -87,7 +105,17 @@ class KafkaSettings(BaseSettings):
             ssl_check_hostname=self.kafka_ssl_check_hostname,
             oauth_token_provider=load_token_provider(self.kafka_sasl_oauth_token_provider),
         )
+        use_text_sealing(self._text_sealing())
         return self
+
+    def _text_sealing(self) -> TextSealing:
+        keyring = Keyring.from_setting(self.session_encryption_keys)
+        if self.kafka_encrypt_text and not keyring:
+            raise KafkaSettingsError(
+                f"PARLEY_KAFKA_ENCRYPT_TEXT is on but {KEYS_ENV} is empty; set the keys (the"
+                " session store's) or turn text sealing off"
+            )
+        return TextSealing(keyring, seal=self.kafka_encrypt_text)
 
     def kafka_connection(self) -> KafkaConnection:
         assert self._kafka_connection is not None  # set by the validator

@@ -9,11 +9,14 @@ from parley_contracts.audio_headers import (
 )
 from parley_contracts.codec import (
     EventDecodeError,
+    SealedTextError,
+    TextSealing,
     call_event_decoder,
     control_event_decoder,
     encode_event,
     reply_event_decoder,
     transcript_event_decoder,
+    use_text_sealing,
 )
 from parley_contracts.events import (
     SPEECH_PROVIDERS,
@@ -39,6 +42,7 @@ from parley_contracts.events import (
     TurnCompleted,
     utc_now,
 )
+from parley_contracts.keyring import Keyring
 from parley_contracts.marks import SegmentMark
 from parley_contracts.topics import (
     ALL_TOPICS,
@@ -73,6 +77,7 @@ __all__ = [
     "EventDecodeError",
     "HangUp",
     "InboundAudioHeaders",
+    "Keyring",
     "OutboundAudioHeaders",
     "PlaybackMarked",
     "PlaybackStarted",
@@ -80,9 +85,11 @@ __all__ = [
     "ReplyEvent",
     "ReplySentence",
     "RoutedEvent",
+    "SealedTextError",
     "SegmentMark",
     "SessionClosed",
     "SpeechStarted",
+    "TextSealing",
     "TopicSpec",
     "Transcript",
     "TranscriptEvent",
@@ -93,5 +100,6 @@ __all__ = [
     "encode_event",
     "reply_event_decoder",
     "transcript_event_decoder",
+    "use_text_sealing",
     "utc_now",
 ]

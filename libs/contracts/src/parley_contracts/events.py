@@ -8,7 +8,7 @@ know, so adding an optional field is a compatible change; anything else bumps ``
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -26,6 +26,10 @@ class Event(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="ignore", alias_generator=to_camel, populate_by_name=True
     )
+
+    SEALED_FIELDS: ClassVar[tuple[str, ...]] = ()
+    """Fields holding what the caller said or the agent says: sealed on Kafka when
+    PARLEY_KAFKA_ENCRYPT_TEXT is on (:mod:`parley_contracts.codec`)."""
 
     v: int = SCHEMA_VERSION
     session_id: str
@@ -122,6 +126,8 @@ class SpeechStarted(RoutedEvent):
 class Transcript(RoutedEvent):
     """A recognition result; a final one is also the end-of-utterance signal."""
 
+    SEALED_FIELDS = ("text",)
+
     type: Literal["stt.transcript"] = "stt.transcript"
     text: str
     confidence: float = Field(ge=0.0, le=1.0)
@@ -129,6 +135,9 @@ class Transcript(RoutedEvent):
     start_ms: int
     end_ms: int
     speech_ended_at: datetime | None = None
+    paused: bool = False
+    """An interim sent because the caller has gone quiet (the recogniser's pause, shorter
+    than its end of utterance): these words may well be the final ones."""
 
 
 TranscriptEvent = Annotated[SpeechStarted | Transcript, Field(discriminator="type")]
@@ -138,6 +147,8 @@ TranscriptEvent = Annotated[SpeechStarted | Transcript, Field(discriminator="typ
 
 class ReplySentence(RoutedEvent):
     """One sentence of the agent's reply, in speaking order within ``turn_id``."""
+
+    SEALED_FIELDS = ("text",)
 
     type: Literal["reply.sentence"] = "reply.sentence"
     turn_id: int = Field(ge=0)
@@ -179,6 +190,8 @@ class HangUp(Event):
 class TransferCall(Event):
     """Move the live call to a person at ``target`` (E.164). Cold when ``announcement`` is
     empty; warm when the caller first hears ``announcement``."""
+
+    SEALED_FIELDS = ("announcement",)
 
     type: Literal["control.transfer"] = "control.transfer"
     target: str = Field(pattern=r"^\+[1-9][0-9]{6,14}$")

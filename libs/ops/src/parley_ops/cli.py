@@ -7,7 +7,9 @@
 
 Kafka is found through KAFKA_BOOTSTRAP_SERVERS, else the stack `make run` started
 (.stack/stack.env), else 127.0.0.1:9092; the other KAFKA_* settings (security protocol,
-SASL credentials, CA file) are read from the same place, as the services read them.
+SASL credentials, CA file) are read from the same place, as the services read them, and
+so are PARLEY_SESSIONS_ENCRYPTION_KEYS: `parley inspect` opens sealed transcripts and
+replies with them, and shows `<encrypted>` where it lacks the key.
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ DECODERS: dict[str, EventDecoder] = {
     )
 }
 AUDIO_FIELDS = ("seq", "turn", "segment", "eos", "last", "slot", "recv")
+# What a sealed text field shows as when this process lacks its key
+# (PARLEY_SESSIONS_ENCRYPTION_KEYS, read with the KAFKA_* settings).
+ENCRYPTED = "<encrypted>"
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,7 @@ def decode_record(message: ConsumerRecord[bytes, bytes]) -> TopicRecord:
         kind = "audio.frame"
     else:
         try:
-            event = decoder.decode(value)
+            event = decoder.decode(value, unopened=ENCRYPTED)
             fields = event.model_dump(
                 mode="json", by_alias=True, exclude={"v", "session_id", "at", "type"}
             )
