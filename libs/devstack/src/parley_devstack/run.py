@@ -137,7 +137,7 @@ def _print_ready(fleet: ServiceFleet, env: dict[str, str], brain: Brain, elapsed
     print(f"  brain                : {brain.description}")
     print(f"  Kafka                : {env['KAFKA_BOOTSTRAP_SERVERS']}")
     print(f"  Redis                : {env['REDIS_URL']}")
-    print(f"  Session API          : {fleet.processes['janitor'].url}/v1/sessions (a read key:")
+    print(f"  Session API          : {fleet.processes['janitor'].url} (a read key:")
     print("                         PARLEY_API_KEY in the stack's stack.env; docs/sessions.md)")
     janitor = fleet.processes["janitor"].url
     target = "" if edge == "http://127.0.0.1:8080" else f" --edge-url {edge}"
