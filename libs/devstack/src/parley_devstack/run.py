@@ -137,9 +137,8 @@ def _print_ready(fleet: ServiceFleet, env: dict[str, str], brain: Brain, elapsed
     print(f"  brain                : {brain.description}")
     print(f"  Kafka                : {env['KAFKA_BOOTSTRAP_SERVERS']}")
     print(f"  Redis                : {env['REDIS_URL']}")
-    print(f"  Session API          : {fleet.processes['janitor'].url} (a read key:")
-    print("                         PARLEY_API_KEY in the stack's stack.env; docs/sessions.md)")
     janitor = fleet.processes["janitor"].url
+    print(f"  Session API          : {janitor} (a read key: PARLEY_API_KEY in stack.env)")
     target = "" if edge == "http://127.0.0.1:8080" else f" --edge-url {edge}"
     target += "" if janitor == "http://127.0.0.1:8084" else f" --janitor-url {janitor}"
     print(
