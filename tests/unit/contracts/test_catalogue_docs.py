@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from parley_contracts import ALL_TOPICS
 from parley_contracts.access import Operation, Resource, grants, kafka_services
+from parley_contracts.topics import DEFAULT_RETENTION
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
 
@@ -31,6 +33,19 @@ def test_the_topic_table_names_every_topic_its_partitions_writers_and_readers() 
     documented = {row[0].strip("`"): (int(row[1]), names(row[4]), names(row[5])) for row in rows}
     assert documented == {
         t.name: (t.partitions, list(t.producers), list(t.consumers)) for t in ALL_TOPICS
+    }
+
+
+def _spelled(kept: timedelta) -> str:
+    hours = int(kept.total_seconds() // 3600)
+    return f"{hours} h" if hours < 24 else f"{hours // 24} d"
+
+
+def test_the_topic_table_says_what_each_topic_holds_and_for_how_long() -> None:
+    rows = table_rows((DOCS / "topics.md").read_text(), "| topic | partitions |")
+    documented = {row[0].strip("`"): row[6] for row in rows}
+    assert documented == {
+        t.name: f"{t.holds} ({_spelled(DEFAULT_RETENTION[t.holds])})" for t in ALL_TOPICS
     }
 
 
