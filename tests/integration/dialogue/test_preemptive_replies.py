@@ -145,6 +145,23 @@ async def test_the_caller_speaking_again_cancels_the_reply_started_early(
     ]
 
 
+async def test_one_interim_sent_as_the_caller_went_quiet_starts_the_reply(
+    stack_env: dict[str, str],
+) -> None:
+    agent = StreamingAgent(pace_s=0.3)
+    async with dialogue_with_agent(stack_env, agent, agent_timeout_s=2.0) as harness:
+        session_id = await greeted(harness)
+        heard = interim(session_id, "what time do you open", duration_ms=700)
+        await harness.send(TRANSCRIPTS, heard.model_copy(update={"paused": True}))
+        await until(lambda: any(r["speculative"] for r in agent.requests))
+        await harness.send(TRANSCRIPTS, final(session_id, "what time do you open"))
+        events = await harness.probe.wait_for(session_id, reply_done(1))
+    assert [(r["utterance"], r["speculative"]) for r in agent.requests[1:]] == [
+        ("what time do you open", True)
+    ]
+    assert next(s.text for s in sentences(events, 1)) == "You said what time do you open."
+
+
 async def test_a_v1_agent_is_only_asked_once_the_caller_has_finished(
     stack_env: dict[str, str],
 ) -> None:

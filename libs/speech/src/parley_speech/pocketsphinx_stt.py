@@ -19,6 +19,7 @@ from parley_speech.speech_endpointer import (
     SpeechBegan,
     SpeechEnded,
     SpeechHeard,
+    SpeechPaused,
     TelephoneEndpointer,
     telephone_to_model_rate,
 )
@@ -37,6 +38,8 @@ from parley_speech.stt import (
 TELEPHONE_CMN_INIT = (
     "47.95,24.30,-27.95,30.43,-12.08,-2.44,7.38,-20.08,11.66,-5.11,3.45,6.51,-11.85"
 )
+
+_BYTES_PER_MS = MODEL_RATE * 2 // 1000
 
 
 class DecoderPool:
@@ -71,11 +74,18 @@ class PocketsphinxRecognizer:
         self._decoder = decoder
         self._pool = pool
         self._config = config
+        pause_ms = config.pause_ms if 0 < config.pause_ms < config.silence_ms else 0
         self._endpointer = TelephoneEndpointer(
             EndpointerConfig(
-                silence_ms=config.silence_ms, interim_interval_ms=config.interim_interval_ms
+                silence_ms=config.silence_ms,
+                interim_interval_ms=config.interim_interval_ms,
+                pause_ms=pause_ms,
+                # At a pause the decoder catches up on what the endpointer still holds.
+                history_ms=config.silence_ms + 2 * config.interim_interval_ms if pause_ms else 0,
             )
         )
+        self._decoded_ms = 0.0
+        """Where the audio handed to the decoder ends (ms of the call's audio)."""
         self._in_utterance = False
         self._speech_start_ms = 0
         self._closed = False
@@ -90,11 +100,12 @@ class PocketsphinxRecognizer:
         for step in steps:
             if isinstance(step, SpeechBegan):
                 self._decoder.start_utt()
+                self._decoded_ms = 0.0  # a new utterance: everything of it is new
                 self._in_utterance = True
                 self._speech_start_ms = step.start_ms
                 events.append(SpeechStarted(offset_ms=step.start_ms))
             elif isinstance(step, SpeechHeard):
-                self._decoder.process_raw(step.pcm, no_search=False, full_utt=False)
+                self._decode(step.pcm, step.end_ms)
             elif isinstance(step, SpeechEnded):
                 events.extend(self._end_utterance(step.end_ms))
             elif isinstance(step, InterimDue) and (interim := self._hypothesis()):
@@ -102,7 +113,28 @@ class PocketsphinxRecognizer:
                 events.append(
                     InterimTranscript(text, confidence, self._speech_start_ms, step.heard_ms)
                 )
+            elif isinstance(step, SpeechPaused):
+                events.extend(self._paused(step.at_ms))
         return events
+
+    def _decode(self, pcm: bytes, end_ms: float) -> None:
+        """Hand speech to the decoder, less what it already got at a pause."""
+        start_ms = end_ms - len(pcm) / _BYTES_PER_MS
+        if self._decoded_ms > start_ms:
+            pcm = pcm[int((self._decoded_ms - start_ms) * _BYTES_PER_MS) & ~1 :]
+        if pcm:
+            self._decoder.process_raw(pcm, no_search=False, full_utt=False)
+        self._decoded_ms = max(self._decoded_ms, end_ms)
+
+    def _paused(self, at_ms: int) -> list[RecognizerEvent]:
+        """The caller went quiet: the words so far, with the audio the endpointer still
+        holds decoded now rather than a window later."""
+        self._decode(self._endpointer.audio_between(self._decoded_ms, at_ms), at_ms)
+        interim = self._hypothesis()
+        if interim is None:
+            return []
+        text, confidence = interim
+        return [InterimTranscript(text, confidence, self._speech_start_ms, at_ms, paused=True)]
 
     def _hypothesis(self) -> tuple[str, float] | None:
         hyp = self._decoder.hyp()

@@ -19,6 +19,8 @@ class InterimTranscript:
     confidence: float
     start_ms: int
     end_ms: int
+    paused: bool = False
+    """Sent because the caller went quiet (``pause_ms``), not on the interim interval."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,9 @@ class EndpointingConfig:
     cutting ordinary phrases; raise it for callers who pause mid-sentence)."""
     interim_interval_ms: int = 300
     """How often interim transcripts are produced while the caller speaks."""
+    pause_ms: int = 120
+    """Silence after which the words so far are sent as a paused interim (what
+    preemptive generation starts on); 0 = never. Below ``silence_ms``."""
 
 
 class StreamingRecognizer(Protocol):

@@ -2,11 +2,12 @@
 the final transcript, and the reply is used only if the final words are the words it
 was started on.
 
-The pause is read from stt's interim transcripts: the same words in a number of interims
-in a row, each covering more audio than the one before (the caller went quiet, or the
-recogniser has settled). The speculative reply is held in its feed, never published;
-words that change, new speech, a key press or the end of the call cancel it (the agent
-is told), and with it everything it produced.
+The pause is read from stt's interim transcripts: an interim the recogniser sent because
+the caller went quiet (``paused``), or the same words in a number of interims in a row,
+each covering more audio than the one before (the recogniser has settled). The
+speculative reply is held in its feed, never published; words that change, new speech,
+a key press or the end of the call cancel it (the agent is told), and with it everything
+it produced.
 """
 
 from __future__ import annotations
@@ -86,7 +87,8 @@ class Preemption:
         if current is not None and current.words != watch.words:
             await self.discard(current, "the caller went on")
             current = None
-        paused = bool(watch.words) and sightings >= self._stable_interims
+        settled = transcript.paused or sightings >= self._stable_interims
+        paused = bool(watch.words) and settled
         if current is not None or not paused or not self.active:
             return current
         feed = await start(transcript.text, next_turn)

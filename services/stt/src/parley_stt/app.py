@@ -44,6 +44,7 @@ def create_app(settings: SttSettings | None = None) -> FastAPI:
         min_speech_ms=settings.min_speech_ms,
         silence_ms=settings.silence_ms,
         interim_interval_ms=settings.interim_interval_ms,
+        pause_ms=settings.pause_ms,
     )
     recognizers = recognizer_choice(settings)
     # Audio is recognised only for live calls; the in-memory store is private to one

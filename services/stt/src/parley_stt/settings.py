@@ -33,6 +33,12 @@ class SttSettings(ServiceSettings, KafkaSettings, ProviderCircuitSettings, Sessi
         default=300, ge=100, description="Trailing silence that ends an utterance."
     )
     interim_interval_ms: int = Field(default=300, ge=100)
+    pause_ms: int = Field(
+        default=120,
+        ge=0,
+        description="Silence after which the words so far go out as a paused interim "
+        "(preemptive generation starts on it); 0 = never; below PARLEY_STT_SILENCE_MS.",
+    )
     max_frame_age_ms: int = Field(
         default=2000,
         ge=100,

@@ -257,6 +257,7 @@ class SpeechToTextWorker:
             start_ms=event.start_ms,
             end_ms=event.end_ms,
             speech_ended_at=ended_at,
+            paused=isinstance(event, InterimTranscript) and event.paused,
         )
         if not is_final:
             await self._publisher.event(TRANSCRIPTS, transcript)
