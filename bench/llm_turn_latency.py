@@ -182,7 +182,8 @@ def report_markdown(run: ScenarioRun, summary: dict[str, Any]) -> str:
         f"{targets['preemptiveUsed']} preemptive replies used; with none used it cannot "
         "be met)\n\n"
         f"Preemptive replies (dialogue_preemptive_replies_total by outcome): {preempted}. "
-        "Preemption starts only on two identical interim transcripts in a row; a run where "
+        "Preemption starts on a paused interim (the caller went quiet) or two identical "
+        "interim transcripts in a row; a run where "
         "it was never used measures streaming alone.\n\n"
         + run.footer(("end of speech to first audio per mode", ""))
     )
