@@ -69,9 +69,6 @@ offsets.topic.num.partitions=5
 transaction.state.log.replication.factor=1
 transaction.state.log.min.isr=1
 transaction.state.log.num.partitions=1
-# Topics come from the catalogue (create_topics). With auto-creation on, any metadata
-# lookup of a missing topic would silently create it with one partition.
-auto.create.topics.enable=false
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 # No 3 s wait before every new consumer group's first rebalance.
