@@ -76,8 +76,8 @@ $(CRD_STAMP):
 ## deploy-tools: docker compose plugin, helm and resource schemas for the deployment tests (built once, cached)
 deploy-tools: $(COMPOSE_STAMP) $(HELM_STAMP) $(CRD_STAMP)
 
-## test: the whole suite against a real local Kafka, Redis and PostgreSQL
-test: install
+## test: lint, type checks, then the whole suite against a real local Kafka, Redis and PostgreSQL
+test: install lint typecheck
 	$(BIN)/pytest -q
 
 ## bench: the benchmark suite with the real services (not part of `make test`, ~15 min on

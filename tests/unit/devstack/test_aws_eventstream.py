@@ -78,9 +78,7 @@ def test_every_header_type_the_sdk_writes_is_read_back() -> None:
 
 def test_what_the_fake_encodes_the_sdk_decodes() -> None:
     payload = b'{"Transcript":{"Results":[]}}'
-    frame = encode(
-        Message({":message-type": "event", ":event-type": "TranscriptEvent"}, payload)
-    )
+    frame = encode(Message({":message-type": "event", ":event-type": "TranscriptEvent"}, payload))
     buffer = EventStreamBuffer()  # type: ignore[no-untyped-call]
     buffer.add_data(frame)
     (message,) = list(buffer)
