@@ -3,11 +3,13 @@
 from parley_ops.reading import UnknownTopicError, read_topics, resolve_topics
 from parley_ops.records import TopicRecord, decode_record
 from parley_ops.replay import NothingToReplayError, ReplayResult, replay_call
+from parley_ops.runs import RunSummariser, summarise_runs
 from parley_ops.topics import TopicState, describe_topics, format_topics
 
 __all__ = [
     "NothingToReplayError",
     "ReplayResult",
+    "RunSummariser",
     "TopicRecord",
     "TopicState",
     "UnknownTopicError",
@@ -17,4 +19,5 @@ __all__ = [
     "read_topics",
     "replay_call",
     "resolve_topics",
+    "summarise_runs",
 ]

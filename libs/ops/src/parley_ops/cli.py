@@ -2,14 +2,15 @@
 
     parley call --say "..."            place a simulated Twilio call (see parley_simulator)
     parley topics [--describe|--create] the topics on the broker: partitions, messages, lag
-    parley inspect TOPIC... [--session ID] [--follow] [--from-beginning] [--json]
+    parley inspect TOPIC... [--session ID] [--follow] [--from-beginning] [--json] [--frames]
     parley replay SESSION              re-run a recorded call's audio through stt/dialogue/tts
 
 Kafka is found through KAFKA_BOOTSTRAP_SERVERS, else the stack `make run` started
 (.stack/stack.env), else 127.0.0.1:9092; the other KAFKA_* settings (security protocol,
 SASL credentials, CA file) are read from the same place, as the services read them, and
 so are PARLEY_SESSIONS_ENCRYPTION_KEYS: `parley inspect` opens sealed transcripts and
-replies with them, and shows `<encrypted>` where it lacks the key.
+replies with them, and shows `<encrypted>` where it lacks the key. It folds audio frames
+into one line per run of consecutive frames (see parley_ops.runs); --frames shows each.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from pydantic import ValidationError
 from parley_ops.reading import UnknownTopicError, read_topics, resolve_topics
 from parley_ops.records import TopicRecord, decode_record
 from parley_ops.replay import NothingToReplayError, replay_call
+from parley_ops.runs import RunSummariser
 from parley_ops.topics import describe_topics, format_topics
 
 
@@ -69,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     inspect.add_argument("--json", action="store_true", help="one JSON object per line")
     inspect.add_argument("--no-audio", action="store_true", help="leave out audio frames")
+    inspect.add_argument(
+        "--frames",
+        action="store_true",
+        help="one line per audio frame instead of one per run of consecutive frames",
+    )
     replay = commands.add_parser("replay", help="re-run a recorded call's caller audio")
     replay.add_argument("session", help="the recorded call's session id")
     replay.add_argument("--timeout", type=float, default=30.0)
@@ -102,15 +109,25 @@ async def _inspect(args: argparse.Namespace, kafka: KafkaConnection) -> int:
         follow=args.follow,
         on_positioned=following,
     )
-    if args.session and not args.follow:
-        # One call across topics: Kafka orders only within a partition, so print the
-        # call's messages merged by their timestamps.
-        records = sorted([decode_record(m) async for m in messages], key=lambda r: r.timestamp_ms)
-        for record in records:
-            _print_record(record, args.json)
-        return 0
-    async for message in messages:
-        _print_record(decode_record(message), args.json)
+    runs = None if args.frames else RunSummariser()
+
+    def show(record: TopicRecord) -> None:
+        for shown in [record] if runs is None else runs.push(record):
+            _print_record(shown, args.json)
+
+    try:
+        if args.session and not args.follow:
+            # One call across topics: Kafka orders only within a partition, so print the
+            # call's messages merged by their timestamps.
+            records = [decode_record(m) async for m in messages]
+            for record in sorted(records, key=lambda r: r.timestamp_ms):
+                show(record)
+        else:
+            async for message in messages:
+                show(decode_record(message))
+    finally:  # also on Ctrl-C under --follow: the runs still open are printed
+        for shown in runs.flush() if runs is not None else []:
+            _print_record(shown, args.json)
     return 0
 
 

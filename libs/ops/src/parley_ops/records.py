@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +31,11 @@ AUDIO_FIELDS = ("seq", "turn", "segment", "eos", "last", "slot", "recv")
 # What a sealed text field shows as when this process lacks its key
 # (PARLEY_SESSIONS_ENCRYPTION_KEYS, read with the KAFKA_* settings).
 ENCRYPTED = "<encrypted>"
+AUDIO_KIND = "audio.frame"
+SILENCE_DBFS = -100.0
+"""The level shown for digital silence (all-zero samples), whose RMS is -inf dBFS:
+JSON cannot carry -inf (it would print as null), and -100 is below anything mu-law
+can carry other than silence (its quietest sample is about -72 dBFS)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,8 @@ class TopicRecord:
     session: str
     kind: str
     fields: dict[str, Any]
+    audio: bytes = field(default=b"", repr=False)
+    """An audio frame's payload (raw mu-law), kept to measure the run it belongs to."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,6 +72,11 @@ def _short(value: Any) -> str:
     return repr(text) if " " in text and isinstance(value, str) else text
 
 
+def level_dbfs(mulaw: bytes) -> float:
+    """RMS level of mu-law audio in dBFS, to one decimal, floored at ``SILENCE_DBFS``."""
+    return round(max(rms_dbfs(mulaw_decode(mulaw)), SILENCE_DBFS), 1)
+
+
 def decode_record(message: ConsumerRecord[bytes, bytes]) -> TopicRecord:
     headers = {k: v.decode(errors="replace") for k, v in message.headers or ()}
     session = (message.key or b"").decode(errors="replace")
@@ -73,8 +85,8 @@ def decode_record(message: ConsumerRecord[bytes, bytes]) -> TopicRecord:
     if decoder is None:  # an audio topic: raw mu-law, metadata in headers
         fields: dict[str, Any] = {"bytes": len(value)}
         fields.update({k: headers[k] for k in AUDIO_FIELDS if k in headers})
-        fields["level_dbfs"] = round(rms_dbfs(mulaw_decode(value)), 1) if value else None
-        kind = "audio.frame"
+        fields["level_dbfs"] = level_dbfs(value) if value else None
+        kind = AUDIO_KIND
     else:
         try:
             event = decoder.decode(value, unopened=ENCRYPTED)
@@ -85,5 +97,12 @@ def decode_record(message: ConsumerRecord[bytes, bytes]) -> TopicRecord:
         except EventDecodeError as exc:
             fields, kind = {"error": str(exc)[:200]}, "invalid"
     return TopicRecord(
-        message.topic, message.partition, message.offset, message.timestamp, session, kind, fields
+        message.topic,
+        message.partition,
+        message.offset,
+        message.timestamp,
+        session,
+        kind,
+        fields,
+        audio=value if kind == AUDIO_KIND else b"",
     )
