@@ -65,9 +65,27 @@ def test_inspect_follows_one_call_across_all_topics(
     } <= topics
     kinds = {r["kind"] for r in records}
     assert {"call.started", "stt.transcript", "reply.sentence", "turn.completed"} <= kinds
-    frame = next(r for r in records if r["topic"] == "parley.audio.in")
-    assert frame["kind"] == "audio.frame" and frame["bytes"] == 160 and "seq" in frame
+    # Audio comes as runs of consecutive frames, the caller's speech louder than silence.
+    assert "audio.frame" not in kinds
+    caller = [r for r in records if r["topic"] == "parley.audio.in"]
+    assert all(r["kind"] == "audio.run" for r in caller)
+    assert all(r["duration_ms"] == 20 * r["frames"] for r in caller)
+    assert sum(r["frames"] for r in caller) > len(caller)
+    assert max(r["peak_dbfs"] for r in caller) > -45
     assert "invalid" not in kinds
+
+
+def test_inspect_shows_each_frame_with_its_level_on_request(
+    fleet: ServiceFleet, recorded_call: CallReport
+) -> None:
+    args = ["audio.in", "--session", recorded_call.session_id, "--json", "--frames"]
+    result = parley(fleet, "inspect", *args)
+    assert result.returncode == 0, result.stderr
+    frames = [orjson.loads(line) for line in result.stdout.splitlines()]
+    assert {f["kind"] for f in frames} == {"audio.frame"}
+    assert all(f["bytes"] == 160 and isinstance(f["level_dbfs"], float) for f in frames)
+    seqs = [int(f["seq"]) for f in frames]
+    assert seqs == sorted(seqs) and len(seqs) > 50
 
 
 async def test_inspect_follows_a_live_call(fleet: ServiceFleet) -> None:
