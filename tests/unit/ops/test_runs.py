@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 from parley_audio.codec import mulaw_encode
-from parley_ops import TopicRecord, decode_record, summarise_runs
+from parley_ops import RunSummariser, TopicRecord, decode_record, summarise_runs
 from parley_ops.records import SILENCE_DBFS
 
 from tests.unit.ops.test_records import SESSION, SILENCE, audio_frame, message
@@ -81,3 +81,22 @@ def test_each_frame_carries_its_own_level() -> None:
     [frame] = frames(tone(1), 0)
     assert -10.0 < frame.fields["level_dbfs"] < -8.0
     assert frames([SILENCE], 0)[0].as_json()["level_dbfs"] == SILENCE_DBFS
+
+
+def test_a_run_that_ends_first_still_prints_after_the_earlier_run_of_its_session() -> None:
+    caller = frames([SILENCE] * 3, 0)
+    agent = frames([SILENCE] * 2, 0, topic="parley.audio.out")
+    sentences = [  # one frame each of two sentences: the segment changes
+        replace(f, fields={**f.fields, "turn": "1", "segment": str(segment)})
+        for f, segment in zip(agent, (0, 1), strict=True)
+    ]
+    summariser = RunSummariser()
+    shown = [r for f in [*caller[:2], *sentences, caller[2]] for r in summariser.push(f)]
+    assert shown == []  # the first sentence ended, but the caller's run began before it
+    shown = summariser.push(event()) + summariser.flush()
+    assert [(r.topic, r.fields.get("segment"), r.fields.get("frames")) for r in shown][:3] == [
+        ("parley.audio.in", None, 3),
+        ("parley.audio.out", "0", 1),
+        ("parley.audio.out", "1", 1),
+    ]
+    assert shown[3].kind == "invalid" and len(shown) == 4

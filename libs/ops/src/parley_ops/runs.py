@@ -6,12 +6,12 @@ which would bury its handful of events. A run is the consecutive frames of one t
 ``parley.audio.out``, the same turn and sentence (segment). A run ends when seq jumps,
 the turn or segment changes, or another event of its session comes between; frames of
 the other direction do not end it, so caller audio heard while the agent speaks stays
-one run. Runs print when they end, before whatever ended them.
+one run. A run prints once it has ended, in its place among its session's events.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from parley_audio.framing import duration_ms
@@ -23,7 +23,7 @@ RUN_KIND = "audio.run"
 _SHARED_FIELDS = ("turn", "segment", "slot")
 
 
-@dataclass
+@dataclass(eq=False)  # runs are told apart by identity
 class _Run:
     first: TopicRecord
     last: TopicRecord
@@ -78,34 +78,45 @@ def _seq(frame: TopicRecord) -> int | None:
 class RunSummariser:
     """Turns a stream of records into the same stream with audio frames folded into runs.
 
-    ``push`` each record in the order it is printed; it returns what can be printed now
-    (runs that ended, then the record itself if it is not a frame). ``flush`` returns the
-    runs still open when the stream stops.
+    ``push`` each record in the order it is printed; it returns what can be printed now.
+    Within a session everything keeps the order in which it started: a run that ends
+    waits for the session's earlier runs still open (the caller's audio goes on while
+    the agent speaks a sentence), and an event waits for none, since it ends them all.
+    ``flush`` returns what is left when the stream stops.
     """
 
     def __init__(self) -> None:
         self._open: dict[tuple[str, str], _Run] = {}
+        self._queued: dict[str, list[_Run | TopicRecord]] = {}
 
     def push(self, record: TopicRecord) -> list[TopicRecord]:
+        session = record.session
+        queue = self._queued.setdefault(session, [])
         if record.kind != AUDIO_KIND:
-            return [*self._close(lambda key: key[1] == record.session), record]
-        key = (record.topic, record.session)
+            for key in [k for k in self._open if k[1] == session]:
+                del self._open[key]
+            queue.append(record)
+            return self._drain(session)
+        key = (record.topic, session)
         run = self._open.get(key)
-        ended = []
-        if run is not None and not run.continued_by(record):
-            ended = self._close(lambda k: k == key)
-            run = None
-        if run is None:
+        if run is None or not run.continued_by(record):
             run = self._open[key] = _Run(first=record, last=record)
+            queue.append(run)
         run.add(record)
-        return ended
+        return self._drain(session)
 
     def flush(self) -> list[TopicRecord]:
-        return self._close(lambda key: True)
+        self._open.clear()
+        return [shown for session in list(self._queued) for shown in self._drain(session)]
 
-    def _close(self, matches: Callable[[tuple[str, str]], bool]) -> list[TopicRecord]:
-        keys = [key for key in self._open if matches(key)]
-        return [self._open.pop(key).as_record() for key in keys]
+    def _drain(self, session: str) -> list[TopicRecord]:
+        queue, shown = self._queued[session], []
+        while queue and not (isinstance(queue[0], _Run) and queue[0] in self._open.values()):
+            head = queue.pop(0)
+            shown.append(head.as_record() if isinstance(head, _Run) else head)
+        if not queue:
+            del self._queued[session]
+        return shown
 
 
 def summarise_runs(records: Iterable[TopicRecord]) -> list[TopicRecord]:
