@@ -7,6 +7,7 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 
+from opentelemetry import trace
 from parley_agent_client import AgentClient, AgentReply, AgentRequest
 from parley_bus import BusPublisher
 from parley_contracts import (
@@ -276,18 +277,22 @@ class DialogueWorker:
         ended_ms = speech_ended_at.timestamp() * 1000 if speech_ended_at else None
         timer = TurnTimer(turn_id, speech_ended_ms=ended_ms)
         state.timers[turn_id] = timer
-        feed = started_early or await self._ask(
-            state, request.model_copy(update={"turn_id": turn_id})
+        # The turn's span is the parent of the agent call (the feed's task) and of the
+        # sentences published (the reply's task), both started from here.
+        turn_span = tracer().start_span(
+            "dialogue.turn",
+            attributes={"parley.session_id": session_id, "parley.event": request.event},
         )
+        with trace.use_span(turn_span, end_on_exit=False):
+            feed = started_early or await self._ask(
+                state, request.model_copy(update={"turn_id": turn_id})
+            )
         reply = state.reply = ReplyTurn(turn_id, feed)
         state.speaking_turn = turn_id
         target = ReplyTarget(session_id, state.edge_slot, turn_id, speech_ended_at, state.speech)
 
         async def answer() -> None:
-            with tracer().start_as_current_span(
-                "dialogue.turn",
-                attributes={"parley.session_id": session_id, "parley.event": request.event},
-            ):
+            with trace.use_span(turn_span, end_on_exit=True):
                 spoken, end = await self._speak(reply, target, timer)
                 await self._record(state, reply, caller_said, spoken, end, speech_ended_at)
 
