@@ -73,9 +73,10 @@ CALLER_LINES = [
 ENGINES: dict[str, dict[str, int] | None] = {
     "pocketsphinx": None,
     "whisper": {},
-    "whisper, no speculative decode": {"pause_ms": 0},
+    "whisper, no speculative decode": {},
     "whisper, interims every 1 s": {"interim_interval_ms": 1000},
 }
+ENDPOINTING = {"whisper, no speculative decode": EndpointingConfig(pause_ms=0)}
 
 
 @dataclass(frozen=True)
@@ -141,9 +142,11 @@ class CountingDecode:
         return summarise(costs)
 
 
-async def recognise_clip(recognizer: SpeechRecognizer, clip: Clip) -> tuple[str, float | None]:
+async def recognise_clip(
+    recognizer: SpeechRecognizer, endpointing: EndpointingConfig, clip: Clip
+) -> tuple[str, float | None]:
     """Streams the clip in real time; its text and ms from its last frame to its final."""
-    stream = await recognizer.open(EndpointingConfig())
+    stream = await recognizer.open(endpointing)
     arrivals: list[tuple[float, RecognizerEvent]] = []
 
     async def collect() -> None:
@@ -184,6 +187,7 @@ def rss_mb() -> float:
 
 async def measure_engine(engine: str, clips: list[Clip]) -> dict[str, Any]:
     settings = ENGINES[engine]
+    endpointing = ENDPOINTING.get(engine, EndpointingConfig())
     decodes: CountingDecode | None = None
     recognizer: SpeechRecognizer
     if settings is None:
@@ -200,7 +204,7 @@ async def measure_engine(engine: str, clips: list[Clip]) -> dict[str, Any]:
     cpu_started = time.process_time()
     results = []
     for clip in clips:
-        text, latency = await recognise_clip(recognizer, clip)
+        text, latency = await recognise_clip(recognizer, endpointing, clip)
         results.append({"clip": clip.name, "kind": clip.kind, "heard": text, "latencyMs": latency})
     cpu_s = time.process_time() - cpu_started
     await recognizer.aclose()

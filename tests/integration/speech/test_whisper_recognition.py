@@ -48,7 +48,8 @@ async def test_phone_line_speech_is_recognised(whisper: WhisperRecognizer) -> No
     await stream.close()
 
     finals = [e for e in events if isinstance(e, FinalTranscript)]
-    assert [type(e) for e in events] == [SpeechStarted, FinalTranscript] * len(LINES)
+    marks = [type(e) for e in events if isinstance(e, SpeechStarted | FinalTranscript)]
+    assert marks == [SpeechStarted, FinalTranscript] * len(LINES)
     heard = [words(f.text) for f in finals]
     error = jiwer.wer([words(line) for line in LINES], heard)
     assert error <= 0.25, f"word error rate {error:.2f}: heard {heard}"

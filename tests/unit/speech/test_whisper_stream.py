@@ -78,9 +78,9 @@ async def test_a_caller_who_stays_quiet_after_a_pause_gets_the_decode_started_at
     None
 ):
     decoder = LengthDecoder()
-    whisper = recognizer(decoder, pause_ms=150)
+    whisper = recognizer(decoder)
     events = await recognise(whisper, silence(500) + voiced(1000) + silence(1000), ENDPOINTING)
-    started, final = events
+    started, *_, final = events
     assert isinstance(started, SpeechStarted) and isinstance(final, FinalTranscript)
     # One decode: the one started at the pause, which runs past the end of the speech
     # (the endpointer ends utterances later than the pause is noticed).
@@ -93,22 +93,44 @@ async def test_a_caller_who_stays_quiet_after_a_pause_gets_the_decode_started_at
 async def test_a_caller_who_goes_on_after_a_pause_gets_a_decode_of_the_whole_utterance() -> None:
     decoder = LengthDecoder()
     pool = DecodePool(lambda: decoder, size=1)
-    whisper = WhisperRecognizer(WhisperSettings(pause_ms=150), pool)
+    whisper = WhisperRecognizer(WhisperSettings(), pool)
     frames = silence(500) + voiced(800) + silence(400) + voiced(800) + silence(1200)
-    events = await recognise(whisper, frames, EndpointingConfig(silence_ms=600), pool)
+    events = await recognise(whisper, frames, EndpointingConfig(silence_ms=600, pause_ms=150), pool)
     (final,) = finals(events)
     # The decode at the first pause was dropped; the one at the second pause, after all
     # of the speech, is the final.
     first_pause, second_pause = decoder.decoded_ms
     assert first_pause < 1500 < 2000 < final.end_ms - final.start_ms < second_pause
     assert final.text == f"{second_pause} ms"
-    assert [type(e) for e in events] == [SpeechStarted, FinalTranscript]
+    # Each decode was done while the caller was quiet, so each went out as a paused
+    # interim; only the second became the final.
+    kinds = [type(e) for e in events]
+    assert kinds == [SpeechStarted, InterimTranscript, InterimTranscript, FinalTranscript]
+    assert [e.text for e in events if isinstance(e, InterimTranscript)] == [
+        f"{first_pause} ms",
+        f"{second_pause} ms",
+    ]
+
+
+async def test_a_decode_done_while_the_caller_is_still_quiet_goes_out_as_a_paused_interim() -> None:
+    decoder = LengthDecoder()
+    pool = DecodePool(lambda: decoder, size=1)
+    whisper = WhisperRecognizer(WhisperSettings(), pool)
+    frames = silence(500) + voiced(1000) + silence(1000)
+    events = await recognise(whisper, frames, ENDPOINTING, pool)
+    _, paused, final = events
+    assert isinstance(paused, InterimTranscript) and paused.paused
+    assert isinstance(final, FinalTranscript)
+    # The same decode: the words the final will have, ending where the speech did.
+    assert paused.text == final.text and decoder.decoded_ms == [int(final.text.split()[0])]
+    assert paused.start_ms == final.start_ms and paused.end_ms <= final.end_ms
 
 
 async def test_without_speculation_the_utterance_is_decoded_once_it_has_ended() -> None:
     decoder = LengthDecoder()
-    whisper = recognizer(decoder, pause_ms=0)
-    events = await recognise(whisper, silence(500) + voiced(1000) + silence(1000), ENDPOINTING)
+    whisper = recognizer(decoder)
+    frames = silence(500) + voiced(1000) + silence(1000)
+    events = await recognise(whisper, frames, EndpointingConfig(silence_ms=300, pause_ms=0))
     (final,) = finals(events)
     assert decoder.decoded_ms == [final.end_ms - final.start_ms]
 
@@ -116,7 +138,7 @@ async def test_without_speculation_the_utterance_is_decoded_once_it_has_ended() 
 async def test_sounds_shorter_than_speech_are_not_decoded() -> None:
     decoder = LengthDecoder()
     endpointing = EndpointingConfig(min_speech_ms=2000)
-    whisper = recognizer(decoder, pause_ms=150)
+    whisper = recognizer(decoder)
     events = await recognise(whisper, silence(500) + voiced(1000) + silence(1000), endpointing)
     assert [type(e) for e in events] == [SpeechStarted]
     assert decoder.decoded_ms == []
@@ -124,7 +146,7 @@ async def test_sounds_shorter_than_speech_are_not_decoded() -> None:
 
 async def test_the_end_of_the_call_finishes_the_utterance_in_progress() -> None:
     decoder = LengthDecoder()
-    whisper = recognizer(decoder, pause_ms=150)
+    whisper = recognizer(decoder)
     events = await recognise(whisper, silence(500) + voiced(1500), ENDPOINTING)
     (final,) = finals(events)
     assert final.end_ms >= 1800
@@ -134,7 +156,7 @@ async def test_the_end_of_the_call_finishes_the_utterance_in_progress() -> None:
 async def test_interim_transcripts_come_from_periodic_decodes_before_the_final() -> None:
     decoder = LengthDecoder()
     pool = DecodePool(lambda: decoder, size=1)
-    whisper = WhisperRecognizer(WhisperSettings(pause_ms=150, interim_interval_ms=400), pool)
+    whisper = WhisperRecognizer(WhisperSettings(interim_interval_ms=400), pool)
     frames = silence(500) + voiced(2000) + silence(1000)
     events = await recognise(whisper, frames, ENDPOINTING, pool)
     interims = [e for e in events if isinstance(e, InterimTranscript)]
@@ -148,8 +170,8 @@ async def test_interim_transcripts_come_from_periodic_decodes_before_the_final()
 async def test_interims_wait_for_a_free_decoder_rather_than_queue() -> None:
     decoder = LengthDecoder()
     decoder.release.clear()  # every decode blocks: the only decoder stays busy
-    whisper = recognizer(decoder, pause_ms=0, interim_interval_ms=200)
-    stream = await whisper.open(ENDPOINTING)
+    whisper = recognizer(decoder, interim_interval_ms=200)
+    stream = await whisper.open(EndpointingConfig(silence_ms=300, pause_ms=0))
     for frame in silence(500) + voiced(1000):
         await stream.send(frame)
     assert await asyncio.to_thread(decoder.started.wait, 10)
@@ -167,7 +189,7 @@ async def test_interims_wait_for_a_free_decoder_rather_than_queue() -> None:
 async def test_closing_the_stream_ends_its_events_and_drops_pending_decodes() -> None:
     decoder = LengthDecoder()
     decoder.release.clear()
-    whisper = recognizer(decoder, pause_ms=150)
+    whisper = recognizer(decoder)
     stream = await whisper.open(ENDPOINTING)
     for frame in silence(500) + voiced(1000) + silence(1000):
         await stream.send(frame)

@@ -3,10 +3,12 @@
 The shared telephone endpointer says where each utterance starts, pauses and ends; the
 utterance's audio is decoded whole on the worker's decoder pool. Whisper needs a decode
 after the caller stops, so the recogniser starts one as soon as they pause
-(``pause_ms``): if they stay quiet until the endpointer ends the utterance, that decode
-is the final transcript, already under way; if they go on, it is dropped. Results keep
-their place in the call's events while they are decoded, so every utterance's final
-comes after its ``SpeechStarted`` and before the next one's.
+(``EndpointingConfig.pause_ms``): if they stay quiet until the endpointer ends the
+utterance, that decode is the final transcript, already under way; if they go on, it is
+dropped. Done while they are still quiet, its words go out at once as a paused interim
+(what preemptive generation starts on). Results keep their place in the call's events
+while they are decoded, so every utterance's final comes after its ``SpeechStarted`` and
+before the next one's.
 """
 
 from __future__ import annotations
@@ -71,11 +73,12 @@ class _Utterance:
 
 class WhisperRecognitionStream:
     def __init__(
-        self, endpointer: TelephoneEndpointer, pool: DecodePool, min_speech_ms: int
+        self, endpointer: TelephoneEndpointer, pool: DecodePool, endpointing: EndpointingConfig
     ) -> None:
         self._endpointer = endpointer
         self._pool = pool
-        self._min_speech_ms = min_speech_ms
+        self._min_speech_ms = endpointing.min_speech_ms
+        self._pause_ms = endpointing.pause_ms
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._utterance: _Utterance | None = None
         self._decodes: set[asyncio.Future[Decoded]] = set()
@@ -139,8 +142,26 @@ class WhisperRecognitionStream:
 
     def _speculate(self, utterance: _Utterance, at_ms: int) -> None:
         self._drop_speculation(utterance)
-        if at_ms - utterance.start_ms >= self._min_speech_ms:
-            utterance.speculation = self._decode(utterance.start_ms, at_ms)
+        if at_ms - utterance.start_ms < self._min_speech_ms:
+            return
+        decode = utterance.speculation = self._decode(utterance.start_ms, at_ms)
+        speech_end_ms = at_ms - self._pause_ms
+        decode.add_done_callback(lambda _: self._paused_interim(utterance, decode, speech_end_ms))
+
+    def _paused_interim(
+        self, utterance: _Utterance, decode: asyncio.Future[Decoded], end_ms: int
+    ) -> None:
+        """The decode started at the caller's pause is done and they are still quiet."""
+        if self._utterance is not utterance or utterance.speculation is not decode:
+            return
+        if decode.cancelled() or decode.exception() is not None or not decode.result().text:
+            return
+        decoded = decode.result()
+        self._queue.put_nowait(
+            InterimTranscript(
+                decoded.text, decoded.confidence, utterance.start_ms, end_ms, paused=True
+            )
+        )
 
     @staticmethod
     def _drop_speculation(utterance: _Utterance) -> None:
@@ -194,11 +215,11 @@ class WhisperRecognizer:
             EndpointerConfig(
                 silence_ms=endpointing.silence_ms,
                 interim_interval_ms=self._settings.interim_interval_ms,
-                pause_ms=self._settings.pause_ms,
+                pause_ms=endpointing.pause_ms,
                 history_ms=MAX_UTTERANCE_MS + endpointing.silence_ms,
             )
         )
-        return WhisperRecognitionStream(endpointer, self._pool, endpointing.min_speech_ms)
+        return WhisperRecognitionStream(endpointer, self._pool, endpointing)
 
     async def aclose(self) -> None:
         self._pool.shutdown()

@@ -23,13 +23,6 @@ class WhisperSettings(BaseSettings):
         description="Decodes the worker runs at once (one model, shared); the rest wait "
         "their turn. About threads x decoders cores are kept busy at peak.",
     )
-    pause_ms: int = Field(
-        default=150,
-        ge=0,
-        description="Silence after which the utterance so far is decoded before the "
-        "endpointer is sure it has ended; the result is kept if the caller stays quiet, "
-        "dropped if they go on. 0 = decode only at the end of the utterance.",
-    )
     interim_interval_ms: int = Field(
         default=0,
         ge=0,
