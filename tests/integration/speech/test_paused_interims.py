@@ -32,6 +32,7 @@ def test_a_paused_interim_comes_before_the_final_with_its_words() -> None:
     assert len(finals) == 1 and paused, events
     (final_at, final), (paused_at, interim) = finals[0], paused[-1]
     assert interim.text == final.text, (interim.text, final.text)
+    assert interim.end_ms <= final.end_ms, "the words end where the caller stopped"
     # The pause is noticed 120 ms into the silence, the end only after 300 ms of it.
     assert (final_at - paused_at) * FRAME_MS >= 100
 

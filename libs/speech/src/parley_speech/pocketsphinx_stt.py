@@ -134,7 +134,9 @@ class PocketsphinxRecognizer:
         if interim is None:
             return []
         text, confidence = interim
-        return [InterimTranscript(text, confidence, self._speech_start_ms, at_ms, paused=True)]
+        # The words end where the pause began, not where it was noticed.
+        spoken_to = max(self._speech_start_ms, at_ms - self._config.pause_ms)
+        return [InterimTranscript(text, confidence, self._speech_start_ms, spoken_to, paused=True)]
 
     def _hypothesis(self) -> tuple[str, float] | None:
         hyp = self._decoder.hyp()
