@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,10 +16,11 @@ from faststream.kafka.subscriber.usecase import DefaultSubscriber
 from parley_contracts import TopicSpec
 
 from parley_bus.connection import KafkaConnection
-from parley_bus.diagnosis import explain_failure
+from parley_bus.diagnosis import KafkaUnreachableError, explain_failure
 from parley_bus.partitioner import RememberingKeyPartitioner
 from parley_bus.record_parsing import parse_record, raw_body
 
+log = logging.getLogger(__name__)
 KafkaSubscriber = DefaultSubscriber
 
 # aiokafka waits up to fetch_max_wait_ms for data when a partition is idle; at the
@@ -26,6 +29,8 @@ FETCH_MAX_WAIT_MS = 20
 # Audio frames are tiny and latency-critical; a millisecond of linger batches the burst
 # of frames a synthesised sentence produces without delaying a lone frame noticeably.
 LINGER_MS = 1
+# How long a service waits at start for a Kafka that does not answer yet.
+START_WAIT_S = 20.0
 
 
 class ExplainingKafkaBroker(KafkaBroker):
@@ -37,13 +42,26 @@ class ExplainingKafkaBroker(KafkaBroker):
         self.kafka_connection = connection
 
     async def _connect(self) -> Callable[..., AIOKafkaConsumer]:
-        try:
-            return await super()._connect()
-        except (KafkaError, OSError) as exc:
-            reason = await explain_failure(self.kafka_connection)
-            if reason is None:
-                raise
-            raise reason from exc
+        """A broker that is not answering yet (starting, restarting, a loaded machine)
+        is waited for up to START_WAIT_S; refused credentials or certificates fail at once."""
+        deadline = time.monotonic() + START_WAIT_S
+        pause_s = 0.5
+        while True:
+            try:
+                return await super()._connect()
+            except (KafkaError, OSError) as exc:
+                reason = await explain_failure(self.kafka_connection)
+                waiting = reason is None or isinstance(reason, KafkaUnreachableError)
+                if not waiting or time.monotonic() + pause_s > deadline:
+                    if reason is None:
+                        raise
+                    raise reason from exc
+                log.warning(
+                    "Kafka is not answering yet; trying again",
+                    extra={"event": "bus.connect_retry", "error": str(reason or exc)},
+                )
+            await asyncio.sleep(pause_s)
+            pause_s = min(pause_s * 2, 4.0)
 
 
 def build_broker(connection: KafkaConnection, client_id: str) -> KafkaBroker:
