@@ -3,9 +3,9 @@ from parley_stt.settings import SttSettings
 from pydantic import ValidationError
 
 
-def test_provider_defaults_to_whisper(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_provider_defaults_to_local(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PARLEY_STT", raising=False)
-    assert SttSettings(_env_file=None).provider == "whisper"
+    assert SttSettings(_env_file=None).provider == "local"
 
 
 def test_unavailable_provider_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from parley_bus import KafkaSettings
 from parley_runtime import ServiceSettings
 from parley_sessions import SessionStoreSettings
-from parley_speech import WHISPER_PROVIDER, check_speech_provider
+from parley_speech import LOCAL_PROVIDER, check_speech_provider
 from parley_speech.circuit_settings import ProviderCircuitSettings
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -15,10 +15,10 @@ class SttSettings(ServiceSettings, KafkaSettings, ProviderCircuitSettings, Sessi
     model_config = SettingsConfigDict(env_prefix="PARLEY_STT_", env_file=".env", extra="ignore")
 
     provider: str = Field(
-        default=WHISPER_PROVIDER,
+        default=LOCAL_PROVIDER,
         validation_alias="PARLEY_STT",
-        description="Default speech recognition provider (whisper is Whisper tiny.en, local "
-        "is pocketsphinx, both offline); a call may ask for another one.",
+        description="Default speech recognition provider (local is pocketsphinx, whisper "
+        "is Whisper tiny.en, both offline); a call may ask for another one.",
     )
     fallback_provider: str | None = Field(
         default=None,
